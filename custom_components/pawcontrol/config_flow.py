@@ -1,0 +1,615 @@
+"""Config flow for PawControl: the hub with its first dog, options, reauth, reconfigure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import (
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+    TimeSelector,
+)
+from homeassistant.util import slugify
+import voluptuous as vol
+
+from .api import (
+    PawControlApiAuthError,
+    PawControlApiClient,
+    PawControlApiConnectionError,
+)
+from .const import (
+    CONF_API_TOKEN,
+    CONF_API_URL,
+    CONF_COORDINATOR_RETRY_ATTEMPTS,
+    CONF_DOG_ID,
+    CONF_DOG_NAME,
+    CONF_DOGS,
+    CONF_EXPONENTIAL_BASE,
+    CONF_FAILURE_THRESHOLD,
+    CONF_GPS_ACCURACY_LIMIT,
+    CONF_GPS_MAX_AGE,
+    CONF_GPS_RETRY_ATTEMPTS,
+    CONF_GPS_SOURCE,
+    CONF_HALF_OPEN_MAX_CALLS,
+    CONF_INITIAL_DELAY,
+    CONF_JITTER,
+    CONF_MAX_DELAY,
+    CONF_NOTIFY_ENTITIES,
+    CONF_NOTIFY_SERVICES,
+    CONF_QUIET_HOURS_END,
+    CONF_QUIET_HOURS_START,
+    CONF_SUCCESS_THRESHOLD,
+    CONF_TIMEOUT_SECONDS,
+    CONF_UPDATE_INTERVAL,
+    CONF_WEATHER_ENTITY,
+    CONF_WEATHER_RETRY_ATTEMPTS,
+    DEFAULT_GPS_ACCURACY_LIMIT,
+    DEFAULT_GPS_MAX_AGE,
+    DEFAULT_RESILIENCE,
+    DEFAULT_UPDATE_INTERVAL,
+    DOMAIN,
+    LOGGER,
+    MIN_UPDATE_INTERVAL,
+)
+
+GPS_SOURCE_SELECTOR = EntitySelector(
+    EntitySelectorConfig(domain=["device_tracker", "person"])
+)
+WEATHER_SELECTOR = EntitySelector(EntitySelectorConfig(domain="weather"))
+NOTIFY_ENTITY_SELECTOR = EntitySelector(
+    EntitySelectorConfig(domain="notify", multiple=True)
+)
+URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+NAME_SELECTOR = TextSelector()
+
+# Notify services that are not a delivery channel of their own.
+_NOT_A_CHANNEL = {"send_message", "persistent_notification"}
+
+
+def _number(
+    minimum: float, maximum: float, step: float = 1, unit: str | None = None
+) -> NumberSelector:
+    """Return a box-style number selector."""
+    config = NumberSelectorConfig(
+        min=minimum, max=maximum, step=step, mode=NumberSelectorMode.BOX
+    )
+    if unit:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
+
+
+# Option key -> (selector, converter); ranges refuse non-positive values on the form.
+RESILIENCE_FIELDS: dict[str, tuple[NumberSelector | BooleanSelector, type]] = {
+    CONF_FAILURE_THRESHOLD: (_number(1, 100), int),
+    CONF_SUCCESS_THRESHOLD: (_number(1, 100), int),
+    CONF_TIMEOUT_SECONDS: (_number(1, 3600, unit="s"), int),
+    CONF_HALF_OPEN_MAX_CALLS: (_number(1, 100), int),
+    CONF_COORDINATOR_RETRY_ATTEMPTS: (_number(1, 10), int),
+    CONF_GPS_RETRY_ATTEMPTS: (_number(1, 10), int),
+    CONF_WEATHER_RETRY_ATTEMPTS: (_number(1, 10), int),
+    CONF_INITIAL_DELAY: (_number(0, 60, 0.1, "s"), float),
+    CONF_MAX_DELAY: (_number(0, 300, 0.1, "s"), float),
+    CONF_EXPONENTIAL_BASE: (_number(1, 10, 0.1), float),
+    CONF_JITTER: (BooleanSelector(), bool),
+}
+
+
+def _notify_service_selector(hass: HomeAssistant) -> SelectSelector:
+    """Offer the legacy notify services that exist now; others can be typed in."""
+    services = sorted(
+        f"notify.{name}"
+        for name in hass.services.async_services_for_domain("notify")
+        if name not in _NOT_A_CHANNEL
+    )
+    return SelectSelector(
+        SelectSelectorConfig(
+            options=services,
+            multiple=True,
+            custom_value=True,
+            mode=SelectSelectorMode.DROPDOWN,
+        )
+    )
+
+
+def _notification_fields(hass: HomeAssistant) -> dict[vol.Marker, Any]:
+    """Return the notification target fields."""
+    return {
+        vol.Optional(CONF_NOTIFY_SERVICES): _notify_service_selector(hass),
+        vol.Optional(CONF_NOTIFY_ENTITIES): NOTIFY_ENTITY_SELECTOR,
+    }
+
+
+def _dog_fields(*, with_name: bool = True) -> dict[vol.Marker, Any]:
+    """Return the fields that describe one dog."""
+    fields: dict[vol.Marker, Any] = {}
+    if with_name:
+        fields[vol.Required(CONF_DOG_NAME)] = NAME_SELECTOR
+    fields[vol.Optional(CONF_GPS_SOURCE)] = GPS_SOURCE_SELECTOR
+    return fields
+
+
+def _dog_detail_fields() -> dict[vol.Marker, Any]:
+    """Return the per-dog GPS limits, shown when adding or editing a dog."""
+    return {
+        vol.Required(CONF_GPS_MAX_AGE, default=DEFAULT_GPS_MAX_AGE): _number(
+            30, 86400, unit="s"
+        ),
+        vol.Required(
+            CONF_GPS_ACCURACY_LIMIT, default=DEFAULT_GPS_ACCURACY_LIMIT
+        ): _number(1, 10000, unit="m"),
+    }
+
+
+def _validate_dog_name(
+    name: str, taken: Mapping[str, Any]
+) -> tuple[str, dict[str, str]]:
+    """Return the dog id for a name and the form errors, if any."""
+    dog_id = slugify(name.strip())
+    if not dog_id or dog_id == "unknown":
+        return dog_id, {CONF_DOG_NAME: "invalid_name"}
+    if dog_id in taken:
+        return dog_id, {CONF_DOG_NAME: "dog_already_exists"}
+    return dog_id, {}
+
+
+def _validate_notify_services(
+    hass: HomeAssistant, services: list[str]
+) -> dict[str, str]:
+    """Return an error when a legacy notify service does not exist."""
+    for service in services:
+        domain, _, name = service.partition(".")
+        if domain != "notify" or not hass.services.has_service(domain, name):
+            return {CONF_NOTIFY_SERVICES: "unknown_notify_service"}
+    return {}
+
+
+def _validate_url(url: str) -> dict[str, str]:
+    """Return an error when the API URL is not an http(s) URL."""
+    try:
+        cv.url(url)
+    except vol.Invalid:
+        return {CONF_API_URL: "invalid_url"}
+    return {}
+
+
+async def async_validate_api(
+    hass: HomeAssistant, url: str, token: str | None
+) -> dict[str, str]:
+    """Check the device API's health endpoint and return the form errors."""
+    if errors := _validate_url(url):
+        return errors
+    client = PawControlApiClient(async_get_clientsession(hass), url, token)
+    try:
+        await client.async_check_health()
+    except PawControlApiAuthError:
+        return {"base": "invalid_auth"}
+    except PawControlApiConnectionError:
+        return {"base": "cannot_connect"}
+    except Exception:
+        LOGGER.exception("Unexpected error while testing the device API")
+        return {"base": "unknown"}
+    return {}
+
+
+def _api_data(url: str | None, token: str | None) -> dict[str, str]:
+    """Return the entry data for a device API, leaving out what is empty."""
+    data: dict[str, str] = {}
+    if url:
+        data[CONF_API_URL] = url.rstrip("/")
+        if token:
+            data[CONF_API_TOKEN] = token
+    return data
+
+
+class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up PawControl with its first dog."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: Any) -> PawControlOptionsFlow:
+        """Return the options flow."""
+        return PawControlOptionsFlow()
+
+    def _user_schema(self) -> vol.Schema:
+        """Return the schema of the first step."""
+        return vol.Schema(
+            {
+                **_dog_fields(),
+                vol.Optional(CONF_WEATHER_ENTITY): WEATHER_SELECTOR,
+                **_notification_fields(self.hass),
+                vol.Optional(CONF_API_URL): URL_SELECTOR,
+                vol.Optional(CONF_API_TOKEN): TOKEN_SELECTOR,
+            }
+        )
+
+    async def _async_validate_user(
+        self, user_input: dict[str, Any]
+    ) -> tuple[str, dict[str, str]]:
+        """Validate the first step and return the dog id and errors."""
+        dog_id, errors = _validate_dog_name(user_input[CONF_DOG_NAME], {})
+        errors |= _validate_notify_services(
+            self.hass, user_input.get(CONF_NOTIFY_SERVICES, [])
+        )
+        url = user_input.get(CONF_API_URL)
+        if not url and user_input.get(CONF_API_TOKEN):
+            errors[CONF_API_URL] = "url_required"
+        if url and not errors:
+            errors = await async_validate_api(
+                self.hass, url, user_input.get(CONF_API_TOKEN)
+            )
+        return dog_id, errors
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the first dog, its sources, notification targets and the device API."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            dog_id, errors = await self._async_validate_user(user_input)
+            if not errors:
+                return self.async_create_entry(
+                    title="PawControl",
+                    data=_api_data(
+                        user_input.get(CONF_API_URL), user_input.get(CONF_API_TOKEN)
+                    ),
+                    options=_initial_options(dog_id, user_input),
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                self._user_schema(), user_input
+            ),
+            errors=errors,
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Start reauthentication after the device API refused the token."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for a new device API token and test it."""
+        entry = self._get_reauth_entry()
+        if CONF_API_URL not in entry.data:
+            return self.async_abort(reason="no_device_api")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            token = user_input[CONF_API_TOKEN]
+            errors = await async_validate_api(
+                self.hass, entry.data[CONF_API_URL], token
+            )
+            if not errors:
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_API_TOKEN: token}
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_API_TOKEN): TOKEN_SELECTOR}),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the device API URL; an empty URL removes the device API."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            url = user_input.get(CONF_API_URL)
+            token = user_input.get(CONF_API_TOKEN) or entry.data.get(CONF_API_TOKEN)
+            if url:
+                errors = await async_validate_api(self.hass, url, token)
+            if not errors:
+                return self.async_update_reload_and_abort(
+                    entry, data=_api_data(url, token)
+                )
+        schema = vol.Schema(
+            {
+                vol.Optional(CONF_API_URL): URL_SELECTOR,
+                vol.Optional(CONF_API_TOKEN): TOKEN_SELECTOR,
+            }
+        )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or {CONF_API_URL: entry.data.get(CONF_API_URL)}
+            ),
+            errors=errors,
+        )
+
+
+def _dog_options(dog_id: str, user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the stored form of a dog."""
+    dog: dict[str, Any] = {
+        CONF_DOG_ID: dog_id,
+        CONF_DOG_NAME: user_input[CONF_DOG_NAME].strip(),
+        CONF_GPS_MAX_AGE: int(user_input.get(CONF_GPS_MAX_AGE, DEFAULT_GPS_MAX_AGE)),
+        CONF_GPS_ACCURACY_LIMIT: int(
+            user_input.get(CONF_GPS_ACCURACY_LIMIT, DEFAULT_GPS_ACCURACY_LIMIT)
+        ),
+    }
+    if gps_source := user_input.get(CONF_GPS_SOURCE):
+        dog[CONF_GPS_SOURCE] = gps_source
+    return dog
+
+
+def _initial_options(dog_id: str, user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the options of a new entry: the first dog and the defaults."""
+    options: dict[str, Any] = {
+        CONF_DOGS: [_dog_options(dog_id, user_input)],
+        CONF_NOTIFY_SERVICES: user_input.get(CONF_NOTIFY_SERVICES, []),
+        CONF_NOTIFY_ENTITIES: user_input.get(CONF_NOTIFY_ENTITIES, []),
+        CONF_UPDATE_INTERVAL: DEFAULT_UPDATE_INTERVAL,
+        **DEFAULT_RESILIENCE,
+    }
+    if weather := user_input.get(CONF_WEATHER_ENTITY):
+        options[CONF_WEATHER_ENTITY] = weather
+    return options
+
+
+class PawControlOptionsFlow(OptionsFlow):
+    """Manage dogs, intervals, notifications and resilience settings."""
+
+    def __init__(self) -> None:
+        """Start with no dog selected."""
+        self._dog_id = ""
+
+    @property
+    def _options(self) -> dict[str, Any]:
+        """Return a copy of the current options to edit."""
+        return dict(self.config_entry.options)
+
+    @property
+    def _dogs(self) -> dict[str, dict[str, Any]]:
+        """Return the configured dogs keyed by id."""
+        return {dog[CONF_DOG_ID]: dog for dog in self.config_entry.options[CONF_DOGS]}
+
+    def _save(self, **changes: Any) -> ConfigFlowResult:
+        """Store the options with the given changes."""
+        return self.async_create_entry(data=self._options | changes)
+
+    def _dog_choice(self, *, multiple: bool) -> SelectSelector:
+        """Return a selector listing the dogs by name."""
+        return SelectSelector(
+            SelectSelectorConfig(
+                options=[
+                    SelectOptionDict(value=dog_id, label=dog[CONF_DOG_NAME])
+                    for dog_id, dog in self._dogs.items()
+                ],
+                multiple=multiple,
+                mode=SelectSelectorMode.LIST,
+            )
+        )
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the options menu."""
+        return self.async_show_menu(
+            step_id="init",
+            menu_options=[
+                "add_dog",
+                "edit_dog",
+                "remove_dog",
+                "update_interval",
+                "weather",
+                "notifications",
+                "resilience",
+            ],
+        )
+
+    async def async_step_add_dog(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a dog; its id is a slug of its name and must be unique."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            dog_id, errors = _validate_dog_name(user_input[CONF_DOG_NAME], self._dogs)
+            if not errors:
+                dogs = [*self._dogs.values(), _dog_options(dog_id, user_input)]
+                return self._save(**{CONF_DOGS: dogs})
+        schema = vol.Schema({**_dog_fields(), **_dog_detail_fields()})
+        return self.async_show_form(
+            step_id="add_dog",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+        )
+
+    async def async_step_edit_dog(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the dog to edit."""
+        if user_input is not None:
+            self._dog_id = user_input[CONF_DOG_ID]
+            return await self.async_step_edit_dog_details()
+        return self.async_show_form(
+            step_id="edit_dog",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_DOG_ID): self._dog_choice(multiple=False)}
+            ),
+        )
+
+    async def async_step_edit_dog_details(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Edit a dog's name, GPS source and GPS limits; its id stays."""
+        dog_id = self._dog_id
+        dog = self._dogs[dog_id]
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            _, errors = _validate_dog_name(user_input[CONF_DOG_NAME], {})
+            if not errors:
+                dogs = self._dogs | {dog_id: _dog_options(dog_id, user_input)}
+                return self._save(**{CONF_DOGS: list(dogs.values())})
+        schema = vol.Schema({**_dog_fields(), **_dog_detail_fields()})
+        return self.async_show_form(
+            step_id="edit_dog_details",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or dog),
+            errors=errors,
+            description_placeholders={"dog_name": dog[CONF_DOG_NAME]},
+        )
+
+    async def async_step_remove_dog(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Remove dogs; their devices and entities go with them."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            remaining = [
+                dog
+                for dog_id, dog in self._dogs.items()
+                if dog_id not in user_input[CONF_DOGS]
+            ]
+            if not remaining:
+                errors[CONF_DOGS] = "last_dog"
+            else:
+                return self._save(**{CONF_DOGS: remaining})
+        return self.async_show_form(
+            step_id="remove_dog",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_DOGS): self._dog_choice(multiple=True)}
+            ),
+            errors=errors,
+        )
+
+    async def async_step_update_interval(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Set how often the dogs are refreshed."""
+        if user_input is not None:
+            return self._save(
+                **{CONF_UPDATE_INTERVAL: int(user_input[CONF_UPDATE_INTERVAL])}
+            )
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_UPDATE_INTERVAL): _number(
+                    MIN_UPDATE_INTERVAL, 3600, unit="s"
+                )
+            }
+        )
+        return self.async_show_form(
+            step_id="update_interval",
+            data_schema=self.add_suggested_values_to_schema(
+                schema,
+                {
+                    CONF_UPDATE_INTERVAL: self._options.get(
+                        CONF_UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL
+                    )
+                },
+            ),
+        )
+
+    async def async_step_weather(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the weather entity, or none."""
+        if user_input is not None:
+            options = self._options
+            options.pop(CONF_WEATHER_ENTITY, None)
+            if weather := user_input.get(CONF_WEATHER_ENTITY):
+                options[CONF_WEATHER_ENTITY] = weather
+            return self.async_create_entry(data=options)
+        schema = vol.Schema({vol.Optional(CONF_WEATHER_ENTITY): WEATHER_SELECTOR})
+        return self.async_show_form(
+            step_id="weather",
+            data_schema=self.add_suggested_values_to_schema(schema, self._options),
+        )
+
+    async def async_step_notifications(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Set notification targets and quiet hours."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _validate_notify_services(
+                self.hass, user_input.get(CONF_NOTIFY_SERVICES, [])
+            )
+            start = user_input.get(CONF_QUIET_HOURS_START)
+            end = user_input.get(CONF_QUIET_HOURS_END)
+            if bool(start) != bool(end):
+                errors["base"] = "quiet_hours_incomplete"
+            if not errors:
+                options = self._options
+                options.pop(CONF_QUIET_HOURS_START, None)
+                options.pop(CONF_QUIET_HOURS_END, None)
+                if start and end:
+                    options |= {
+                        CONF_QUIET_HOURS_START: start,
+                        CONF_QUIET_HOURS_END: end,
+                    }
+                options[CONF_NOTIFY_SERVICES] = user_input.get(CONF_NOTIFY_SERVICES, [])
+                options[CONF_NOTIFY_ENTITIES] = user_input.get(CONF_NOTIFY_ENTITIES, [])
+                return self.async_create_entry(data=options)
+        schema = vol.Schema(
+            {
+                **_notification_fields(self.hass),
+                vol.Optional(CONF_QUIET_HOURS_START): TimeSelector(),
+                vol.Optional(CONF_QUIET_HOURS_END): TimeSelector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="notifications",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or self._options
+            ),
+            errors=errors,
+        )
+
+    async def async_step_resilience(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Tune circuit breakers and retries."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            values = {
+                key: convert(user_input[key])
+                for key, (_, convert) in RESILIENCE_FIELDS.items()
+            }
+            if values[CONF_INITIAL_DELAY] > values[CONF_MAX_DELAY]:
+                errors[CONF_INITIAL_DELAY] = "initial_delay_above_max_delay"
+            else:
+                return self._save(**values)
+        schema = vol.Schema(
+            {
+                vol.Required(key): selector
+                for key, (selector, _) in RESILIENCE_FIELDS.items()
+            }
+        )
+        current = {
+            key: self._options.get(key, default)
+            for key, default in DEFAULT_RESILIENCE.items()
+        }
+        return self.async_show_form(
+            step_id="resilience",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or current
+            ),
+            errors=errors,
+        )
