@@ -140,13 +140,12 @@ def _notification_fields(hass: HomeAssistant) -> dict[vol.Marker, Any]:
     }
 
 
-def _dog_fields(*, with_name: bool = True) -> dict[vol.Marker, Any]:
+def _dog_fields() -> dict[vol.Marker, Any]:
     """Return the fields that describe one dog."""
-    fields: dict[vol.Marker, Any] = {}
-    if with_name:
-        fields[vol.Required(CONF_DOG_NAME)] = NAME_SELECTOR
-    fields[vol.Optional(CONF_GPS_SOURCE)] = GPS_SOURCE_SELECTOR
-    return fields
+    return {
+        vol.Required(CONF_DOG_NAME): NAME_SELECTOR,
+        vol.Optional(CONF_GPS_SOURCE): GPS_SOURCE_SELECTOR,
+    }
 
 
 def _dog_detail_fields() -> dict[vol.Marker, Any]:

@@ -1,0 +1,90 @@
+"""Tests for setting up and unloading PawControl."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
+
+from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
+
+from .conftest import dog_options
+
+
+async def test_setup_creates_hub_and_dog_devices(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The hub device and one device per dog exist after setup."""
+    assert init_integration.state is ConfigEntryState.LOADED
+    registry = dr.async_get(hass)
+    hub = registry.async_get_device({(DOMAIN, init_integration.entry_id)})
+    dog = registry.async_get_device({(DOMAIN, f"{init_integration.entry_id}_buddy")})
+    assert hub is not None
+    assert hub.name == "PawControl"
+    assert dog is not None
+    assert dog.name == "Buddy"
+    assert dog.via_device_id == hub.id
+
+
+async def test_unload(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """The entry unloads cleanly."""
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+
+
+async def test_reload_on_options_change(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Changing the options reloads the entry with the new dogs."""
+    hass.config_entries.async_update_entry(
+        init_integration,
+        options=init_integration.options
+        | {CONF_DOGS: [dog_options(), dog_options("luna", "Luna")]},
+    )
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert set(init_integration.runtime_data.dogs) == {"buddy", "luna"}
+
+
+async def test_entry_without_device_api(hass: HomeAssistant) -> None:
+    """An entry without a device API sets up without a client."""
+    entry = MockConfigEntry(domain=DOMAIN, options={CONF_DOGS: [dog_options()]})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.runtime_data.api is None
+
+
+async def test_yaml_is_not_supported(hass: HomeAssistant) -> None:
+    """PawControl is configured in the UI only; YAML setup still succeeds."""
+    assert await async_setup_component(hass, DOMAIN, {DOMAIN: {}})
+
+
+async def test_remove_config_entry_device(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+) -> None:
+    """A configured dog's device cannot be deleted from the UI; a stale one can."""
+    assert await async_setup_component(hass, "config", {})
+    registry = dr.async_get(hass)
+    dog = registry.async_get_device({(DOMAIN, f"{init_integration.entry_id}_buddy")})
+    stale = registry.async_get_or_create(
+        config_entry_id=init_integration.entry_id, identifiers={(DOMAIN, "old")}
+    )
+    assert dog is not None
+    client = await hass_ws_client(hass)
+    for device_id in (dog.id, stale.id):
+        await client.send_json_auto_id(
+            {
+                "type": "config/device_registry/remove_config_entry",
+                "config_entry_id": init_integration.entry_id,
+                "device_id": device_id,
+            }
+        )
+        response = await client.receive_json()
+        assert response["success"] is (device_id == stale.id)
+    assert registry.async_get(dog.id) is not None
+    assert registry.async_get(stale.id) is None

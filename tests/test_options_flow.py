@@ -1,0 +1,238 @@
+"""Tests for the PawControl options flow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.helpers import device_registry as dr
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.pawcontrol.const import (
+    CONF_DOGS,
+    CONF_GPS_SOURCE,
+    CONF_NOTIFY_ENTITIES,
+    CONF_NOTIFY_SERVICES,
+    CONF_QUIET_HOURS_END,
+    CONF_QUIET_HOURS_START,
+    CONF_UPDATE_INTERVAL,
+    CONF_WEATHER_ENTITY,
+    DEFAULT_RESILIENCE,
+    DOMAIN,
+)
+
+from .conftest import dog_options
+
+
+async def _open(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> str:
+    """Open the options menu, choose a step and return the flow id."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == [
+        "add_dog",
+        "edit_dog",
+        "remove_dog",
+        "update_interval",
+        "weather",
+        "notifications",
+        "resilience",
+    ]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == step
+    return str(result["flow_id"])
+
+
+async def _submit(hass: HomeAssistant, flow_id: str, user_input: dict[str, Any]) -> Any:
+    """Submit an options form and let the reload finish."""
+    result = await hass.config_entries.options.async_configure(flow_id, user_input)
+    await hass.async_block_till_done()
+    return result
+
+
+def _dog_names(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
+    """Return the names of the dog devices of an entry."""
+    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    return sorted(str(device.name) for device in devices if device.model == "Dog")
+
+
+async def test_add_dog(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """A new dog gets an id from its name and a device after the reload."""
+    flow_id = await _open(hass, init_integration, "add_dog")
+    result = await _submit(
+        hass,
+        flow_id,
+        {"name": "Max Müller", "gps_max_age": 300, "gps_accuracy_limit": 50},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options[CONF_DOGS][1] == dog_options(
+        "max_muller", "Max Müller", gps_max_age=300, gps_accuracy_limit=50
+    )
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert _dog_names(hass, init_integration) == ["Buddy", "Max Müller"]
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("buddy", "dog_already_exists"),
+        ("BUDDY!", "dog_already_exists"),
+        ("", "invalid_name"),
+    ],
+)
+async def test_add_dog_refused_then_recovery(
+    hass: HomeAssistant, init_integration: MockConfigEntry, name: str, error: str
+) -> None:
+    """A name whose id is taken or empty is refused; another name works."""
+    flow_id = await _open(hass, init_integration, "add_dog")
+    result = await _submit(hass, flow_id, {"name": name})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"name": error}
+    result = await _submit(hass, flow_id, {"name": "Luna"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert [dog["dog_id"] for dog in init_integration.options[CONF_DOGS]] == [
+        "buddy",
+        "luna",
+    ]
+
+
+async def test_edit_dog_keeps_id(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Renaming a dog keeps its id; clearing the GPS source removes it."""
+    flow_id = await _open(hass, init_integration, "edit_dog")
+    result = await _submit(hass, flow_id, {"dog_id": "buddy"})
+    assert result["step_id"] == "edit_dog_details"
+    assert result["description_placeholders"] == {"dog_name": "Buddy"}
+    result = await _submit(hass, result["flow_id"], {"name": ""})
+    assert result["errors"] == {"name": "invalid_name"}
+    result = await _submit(
+        hass,
+        result["flow_id"],
+        {"name": "Buddy Boy", "gps_max_age": 120, "gps_accuracy_limit": 25},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options[CONF_DOGS] == [
+        dog_options("buddy", "Buddy Boy", gps_max_age=120, gps_accuracy_limit=25)
+    ]
+    assert _dog_names(hass, init_integration) == ["Buddy Boy"]
+
+
+async def test_remove_dog_removes_device(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """Removing a dog removes its device; the last dog cannot be removed."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options=mock_config_entry.options
+        | {CONF_DOGS: [dog_options(), dog_options("luna", "Luna")]},
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert _dog_names(hass, mock_config_entry) == ["Buddy", "Luna"]
+
+    flow_id = await _open(hass, mock_config_entry, "remove_dog")
+    result = await _submit(hass, flow_id, {CONF_DOGS: ["buddy", "luna"]})
+    assert result["errors"] == {CONF_DOGS: "last_dog"}
+    assert _dog_names(hass, mock_config_entry) == ["Buddy", "Luna"]
+    result = await _submit(hass, flow_id, {CONF_DOGS: ["buddy"]})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_config_entry.options[CONF_DOGS] == [dog_options("luna", "Luna")]
+    assert _dog_names(hass, mock_config_entry) == ["Luna"]
+    device_registry = dr.async_get(hass)
+    assert (
+        device_registry.async_get_device(
+            {(DOMAIN, f"{mock_config_entry.entry_id}_buddy")}
+        )
+        is None
+    )
+
+
+async def test_update_interval(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The interval is stored; below 15 s it is refused on the form."""
+    flow_id = await _open(hass, init_integration, "update_interval")
+    with pytest.raises(InvalidData):
+        await _submit(hass, flow_id, {CONF_UPDATE_INTERVAL: 5})
+    result = await _submit(hass, flow_id, {CONF_UPDATE_INTERVAL: 30})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options[CONF_UPDATE_INTERVAL] == 30
+
+
+async def test_weather(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    """The weather entity can be set and cleared."""
+    flow_id = await _open(hass, init_integration, "weather")
+    await _submit(hass, flow_id, {CONF_WEATHER_ENTITY: "weather.home"})
+    assert init_integration.options[CONF_WEATHER_ENTITY] == "weather.home"
+    flow_id = await _open(hass, init_integration, "weather")
+    await _submit(hass, flow_id, {})
+    assert CONF_WEATHER_ENTITY not in init_integration.options
+
+
+async def test_notifications(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Targets and quiet hours are validated and stored."""
+    hass.services.async_register("notify", "mobile_app_pixel_7", lambda call: None)
+    flow_id = await _open(hass, init_integration, "notifications")
+    result = await _submit(hass, flow_id, {CONF_QUIET_HOURS_START: "22:00:00"})
+    assert result["errors"] == {"base": "quiet_hours_incomplete"}
+    result = await _submit(hass, flow_id, {CONF_NOTIFY_SERVICES: ["notify.missing"]})
+    assert result["errors"] == {CONF_NOTIFY_SERVICES: "unknown_notify_service"}
+    result = await _submit(
+        hass,
+        flow_id,
+        {
+            CONF_NOTIFY_SERVICES: ["notify.mobile_app_pixel_7"],
+            CONF_NOTIFY_ENTITIES: ["notify.kitchen"],
+            CONF_QUIET_HOURS_START: "22:00:00",
+            CONF_QUIET_HOURS_END: "07:00:00",
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options[CONF_NOTIFY_SERVICES] == [
+        "notify.mobile_app_pixel_7"
+    ]
+    assert init_integration.options[CONF_NOTIFY_ENTITIES] == ["notify.kitchen"]
+    assert init_integration.options[CONF_QUIET_HOURS_START] == "22:00:00"
+    assert init_integration.options[CONF_QUIET_HOURS_END] == "07:00:00"
+
+    flow_id = await _open(hass, init_integration, "notifications")
+    await _submit(hass, flow_id, {})
+    assert CONF_QUIET_HOURS_START not in init_integration.options
+    assert init_integration.options[CONF_NOTIFY_SERVICES] == []
+
+
+async def test_resilience(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Resilience settings are stored; contradicting and non-positive values are refused."""
+    flow_id = await _open(hass, init_integration, "resilience")
+    values = dict(DEFAULT_RESILIENCE) | {"initial_delay": 6.0}
+    result = await _submit(hass, flow_id, values)
+    assert result["errors"] == {"initial_delay": "initial_delay_above_max_delay"}
+    with pytest.raises(InvalidData):
+        await _submit(
+            hass, flow_id, dict(DEFAULT_RESILIENCE) | {"failure_threshold": 0}
+        )
+    assert init_integration.options["failure_threshold"] == 3
+    result = await _submit(
+        hass,
+        flow_id,
+        dict(DEFAULT_RESILIENCE) | {"failure_threshold": 5.0, "jitter": False},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options["failure_threshold"] == 5
+    assert isinstance(init_integration.options["failure_threshold"], int)
+    assert init_integration.options["jitter"] is False
+    assert (
+        init_integration.options[CONF_DOGS][0][CONF_GPS_SOURCE]
+        == "device_tracker.buddy"
+    )
