@@ -1,0 +1,424 @@
+"""ResilienceManager: the breakers, retry statistics and persistence of one hass."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+import logging
+import random as _random
+import time
+from typing import Any, Final, Literal, TypedDict
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .breaker import (
+    BreakerStats,
+    CircuitBreaker,
+    CircuitBreakerConfig,
+    CircuitState,
+    TransitionEvent,
+)
+from .retry import RetryConfig, RetryStats, RetryStatsDict, async_retry
+from .throttle import RetryThrottle
+
+_LOGGER = logging.getLogger(__name__)
+
+STORAGE_KEY: Final = "pawcontrol.resilience"
+STORAGE_VERSION: Final = 1
+SAVE_DELAY: Final = 5.0
+"""Seconds between a change and the debounced write of the store."""
+COMPONENTS: Final = ("coordinator", "gps", "weather", "notifications")
+DOG_BREAKER_PREFIX: Final = "dog_"
+RESET_ALL: Final = "all"
+
+_NO_RETRY: Final = RetryConfig(max_attempts=1, initial_delay=0.0, max_delay=0.0)
+
+type ResilienceListener = Callable[[TransitionEvent | None], None]
+type Health = Literal["healthy", "degraded", "critical"]
+
+
+class SummaryStats(TypedDict):
+    """Breaker counts by state and the overall health."""
+
+    total: int
+    closed: int
+    open: int
+    half_open: int
+    health: Health
+
+
+class CacheStats(TypedDict):
+    """Cache use of the coordinator and the weather manager."""
+
+    hits: int
+    misses: int
+    hit_rate: float | None
+    stale_served: int
+
+
+class ResilienceStatistics(TypedDict):
+    """Everything `ResilienceManager.statistics` returns."""
+
+    circuit_breakers: dict[str, BreakerStats]
+    summary: SummaryStats
+    retries: dict[str, RetryStatsDict]
+    cache: CacheStats
+
+
+class StoredData(TypedDict):
+    """What the store holds (version 1)."""
+
+    saved_at: str
+    breakers: dict[str, dict[str, Any]]
+    retries: dict[str, dict[str, int]]
+    cache: dict[str, int]
+
+
+def _wall_clock() -> float:
+    """Return the wall-clock time as a POSIX timestamp."""
+    return dt_util.utcnow().timestamp()
+
+
+class ResilienceManager:
+    """Registry of named circuit breakers and per-component retry statistics.
+
+    Listeners added with `async_add_listener` are called with a
+    `TransitionEvent` on every breaker state change, and with None when the
+    statistics changed otherwise (an operation finished, a reset, a removal,
+    a cache hit or miss).
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        random: Callable[[], float] = _random.random,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        """Create an empty manager; call `async_load` before use."""
+        self.hass = hass
+        self._clock = clock
+        self._random = random
+        self._sleep = sleep
+        self._store: Store[StoredData] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
+        self._breakers: dict[str, CircuitBreaker] = {}
+        self._restored: dict[str, dict[str, Any]] = {}
+        self._saved_at: float | None = None
+        self._retry_stats = {component: RetryStats() for component in COMPONENTS}
+        self._throttles: dict[str, RetryThrottle] = {}
+        self._cache_hits = 0
+        self._cache_misses = 0
+        self._stale_served = 0
+        self._listeners: list[ResilienceListener] = []
+        self._save_pending = False
+        self._unsub_stop: CALLBACK_TYPE | None = None
+
+    async def async_load(self) -> None:
+        """Restore the persisted state and save again when Home Assistant stops."""
+        data = await self._store.async_load()
+        if isinstance(data, dict):
+            self._load(data)
+        if self._unsub_stop is None:
+            self._unsub_stop = self.hass.bus.async_listen_once(
+                EVENT_HOMEASSISTANT_STOP, self._async_on_stop
+            )
+
+    async def async_shutdown(self) -> None:
+        """Write the state to the store now and stop listening for stop."""
+        if self._unsub_stop is not None:
+            self._unsub_stop()
+            self._unsub_stop = None
+        await self._store.async_save(self._data_to_save())
+
+    def breaker(
+        self, name: str, config: CircuitBreakerConfig | None = None
+    ) -> CircuitBreaker:
+        """Return the breaker ``name``, created (and restored) on first use.
+
+        A different ``config`` for an existing breaker replaces its
+        configuration and keeps its state.
+        """
+        breaker = self._breakers.get(name)
+        if breaker is not None:
+            if config is not None and config != breaker.config:
+                breaker.config = config
+            return breaker
+        breaker = CircuitBreaker(
+            name,
+            config or CircuitBreakerConfig(),
+            clock=self._clock,
+            random=self._random,
+            wall_clock=_wall_clock,
+            on_transition=self._on_transition,
+        )
+        self._breakers[name] = breaker
+        snapshot = self._restored.pop(name, None)
+        if snapshot is not None:
+            self._restore(breaker, snapshot)
+        return breaker
+
+    def names(self) -> list[str]:
+        """Return the names of the breakers, sorted."""
+        return sorted(self._breakers)
+
+    def reset(self, name: str) -> list[str]:
+        """Reset the breaker ``name``, or every breaker for ``"all"``.
+
+        Return the names reset; raise `KeyError` for an unknown name.
+        """
+        if name == RESET_ALL:
+            names = self.names()
+        elif name in self._breakers:
+            names = [name]
+        else:
+            raise KeyError(name)
+        for breaker_name in names:
+            self._breakers[breaker_name].reset()
+        self._stats_changed()
+        return names
+
+    def remove(self, name: str) -> bool:
+        """Forget the breaker ``name`` and its saved state; return if it existed."""
+        breaker = self._breakers.pop(name, None)
+        restored = self._restored.pop(name, None)
+        if breaker is None and restored is None:
+            return False
+        if breaker is not None:
+            breaker.on_transition = None
+        self._stats_changed()
+        return True
+
+    @callback
+    def async_add_listener(self, listener: ResilienceListener) -> CALLBACK_TYPE:
+        """Call ``listener`` on every change; return a function that removes it."""
+        self._listeners.append(listener)
+
+        @callback
+        def _remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return _remove
+
+    async def async_call[T](
+        self,
+        component: str,
+        func: Callable[[], Awaitable[T]],
+        *,
+        breaker: CircuitBreaker | None = None,
+        retry: RetryConfig | None = None,
+    ) -> T:
+        """Run one operation of ``component``: the breaker around the retries.
+
+        Without ``retry`` the operation is tried once; without ``breaker`` the
+        component's own throttle limits the retries. The breaker rejects with
+        `CircuitBreakerOpenError` without counting an operation.
+        """
+        stats = self._retry_stats.get(component)
+        if stats is None:
+            stats = self._retry_stats[component] = RetryStats()
+        config = retry or _NO_RETRY
+        try:
+            if breaker is None:
+                throttle = self._throttles.get(component)
+                if throttle is None:
+                    throttle = self._throttles[component] = RetryThrottle()
+                return await async_retry(
+                    func,
+                    config,
+                    name=component,
+                    sleep=self._sleep,
+                    random=self._random,
+                    throttle=throttle,
+                    stats=stats,
+                )
+            return await breaker.call(
+                async_retry,
+                func,
+                config,
+                name=breaker.name,
+                sleep=self._sleep,
+                random=self._random,
+                throttle=breaker.throttle,
+                stats=stats,
+                breaker=breaker,
+            )
+        finally:
+            self._stats_changed()
+
+    @callback
+    def record_cache(self, hit: bool) -> None:
+        """Count a cache lookup."""
+        if hit:
+            self._cache_hits += 1
+        else:
+            self._cache_misses += 1
+        self._stats_changed()
+
+    @callback
+    def record_stale_served(self) -> None:
+        """Count cached data served because fresh data was unavailable."""
+        self._stale_served += 1
+        self._stats_changed()
+
+    def statistics(self) -> ResilienceStatistics:
+        """Return the statistics published by the sensor and the service."""
+        breakers = {name: self._breakers[name].stats() for name in self.names()}
+        states = [stats["state"] for stats in breakers.values()]
+        lookups = self._cache_hits + self._cache_misses
+        return {
+            "circuit_breakers": breakers,
+            "summary": {
+                "total": len(states),
+                "closed": states.count(CircuitState.CLOSED),
+                "open": states.count(CircuitState.OPEN),
+                "half_open": states.count(CircuitState.HALF_OPEN),
+                "health": _health(breakers),
+            },
+            "retries": {
+                component: stats.as_dict()
+                for component, stats in self._retry_stats.items()
+            },
+            "cache": {
+                "hits": self._cache_hits,
+                "misses": self._cache_misses,
+                "hit_rate": self._cache_hits / lookups if lookups else None,
+                "stale_served": self._stale_served,
+            },
+        }
+
+    def _load(self, data: Mapping[str, object]) -> None:
+        """Take the stored data; malformed parts are skipped."""
+        saved_at = data.get("saved_at")
+        parsed = dt_util.parse_datetime(saved_at) if isinstance(saved_at, str) else None
+        self._saved_at = parsed.timestamp() if parsed is not None else None
+        breakers = data.get("breakers")
+        if isinstance(breakers, dict):
+            for name, snapshot in breakers.items():
+                if not isinstance(snapshot, dict):
+                    continue
+                if name in self._breakers:
+                    self._restore(self._breakers[name], snapshot)
+                else:
+                    self._restored[name] = snapshot
+        retries = data.get("retries")
+        if isinstance(retries, dict):
+            for component, counters in retries.items():
+                stats = _retry_stats_from(counters)
+                if stats is not None:
+                    self._retry_stats[component] = stats
+        cache = data.get("cache")
+        if isinstance(cache, dict):
+            self._cache_hits = _count(cache.get("hits"))
+            self._cache_misses = _count(cache.get("misses"))
+            self._stale_served = _count(cache.get("stale_served"))
+
+    def _restore(self, breaker: CircuitBreaker, snapshot: dict[str, Any]) -> None:
+        """Give ``breaker`` its saved state, aged by the wall-clock time since."""
+        elapsed = 0.0 if self._saved_at is None else _wall_clock() - self._saved_at
+        try:
+            breaker.restore(snapshot, elapsed=elapsed)
+        except (KeyError, TypeError, ValueError) as err:
+            _LOGGER.warning(
+                "Ignoring saved state of circuit breaker '%s': %s", breaker.name, err
+            )
+
+    def _data_to_save(self) -> StoredData:
+        """Return the data to write; called by the store when it writes."""
+        self._save_pending = False
+        breakers = dict(self._restored)
+        breakers.update(
+            (name, breaker.snapshot()) for name, breaker in self._breakers.items()
+        )
+        return {
+            "saved_at": dt_util.utcnow().isoformat(),
+            "breakers": breakers,
+            "retries": {
+                component: {
+                    "operations": stats.operations,
+                    "retries": stats.retries,
+                    "recovered": stats.recovered,
+                    "exhausted": stats.exhausted,
+                }
+                for component, stats in self._retry_stats.items()
+            },
+            "cache": {
+                "hits": self._cache_hits,
+                "misses": self._cache_misses,
+                "stale_served": self._stale_served,
+            },
+        }
+
+    @callback
+    def _schedule_save(self) -> None:
+        """Write within `SAVE_DELAY` seconds, however often things change."""
+        if not self._save_pending:
+            self._save_pending = True
+            self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
+
+    async def _async_on_stop(self, _event: Event) -> None:
+        """Write the state when Home Assistant stops."""
+        self._unsub_stop = None
+        await self._store.async_save(self._data_to_save())
+
+    @callback
+    def _on_transition(self, event: TransitionEvent) -> None:
+        """Save and tell the listeners about a breaker's state change."""
+        self._schedule_save()
+        self._notify(event)
+
+    @callback
+    def _stats_changed(self) -> None:
+        """Save and tell the listeners that the statistics changed."""
+        self._schedule_save()
+        self._notify(None)
+
+    @callback
+    def _notify(self, event: TransitionEvent | None) -> None:
+        """Call every listener; one failing listener does not stop the others."""
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:
+                _LOGGER.exception("Error in resilience listener")
+
+
+def _health(breakers: dict[str, BreakerStats]) -> Health:
+    """Return healthy, degraded or critical for these breaker statistics.
+
+    Critical means that no dog is served: there are dog breakers and none of
+    them is closed.
+    """
+    if all(stats["state"] == CircuitState.CLOSED for stats in breakers.values()):
+        return "healthy"
+    dogs = [
+        stats["state"]
+        for name, stats in breakers.items()
+        if name.startswith(DOG_BREAKER_PREFIX)
+    ]
+    if dogs and CircuitState.CLOSED not in dogs:
+        return "critical"
+    return "degraded"
+
+
+def _count(value: Any) -> int:
+    """Return ``value`` if it is a non-negative int, else 0."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return 0
+
+
+def _retry_stats_from(counters: Any) -> RetryStats | None:
+    """Return retry statistics from stored counters, or None if malformed."""
+    if not isinstance(counters, dict):
+        return None
+    return RetryStats(
+        operations=_count(counters.get("operations")),
+        retries=_count(counters.get("retries")),
+        recovered=_count(counters.get("recovered")),
+        exhausted=_count(counters.get("exhausted")),
+    )
