@@ -28,7 +28,7 @@ LAST_ERROR_MAX_LENGTH: Final = 200
 
 _SECRET_RE: Final = re.compile(
     r"(?i)\b(bearer|token|api[_-]?key|apikey|password|passwd|secret|authorization)"
-    r"(\s*[=:]\s*|\s+)([^\s&,;'\"]+)"
+    r"(\s*[=:]\s*|\s+)((?:bearer|basic|token)\s+)?([^\s&,;'\"]+)"
 )
 _USERINFO_RE: Final = re.compile(r"://[^/\s@]+@")
 
@@ -129,7 +129,7 @@ class BreakerStats(TypedDict):
 def format_error(err: BaseException) -> str:
     """Return ``"Type: message"`` with credentials masked, at most 200 characters."""
     message = _USERINFO_RE.sub("://***@", str(err))
-    message = _SECRET_RE.sub(r"\1\2***", message)
+    message = _SECRET_RE.sub(r"\1\2\3***", message)
     text = f"{type(err).__name__}: {message}" if message else type(err).__name__
     return text[:LAST_ERROR_MAX_LENGTH]
 
@@ -142,6 +142,11 @@ def retry_after_hint(err: BaseException) -> float | None:
     if not math.isfinite(hint) or hint < 0:
         return None
     return float(hint)
+
+
+def _wall_time() -> float:
+    """Return the wall-clock time; looked up per call so tests can freeze it."""
+    return time.time()
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -193,7 +198,7 @@ class CircuitBreaker:
         *,
         clock: Callable[[], float] = time.monotonic,
         random: Callable[[], float] = _random.random,
-        wall_clock: Callable[[], float] = time.time,
+        wall_clock: Callable[[], float] = _wall_time,
         on_transition: Callable[[TransitionEvent], None] | None = None,
     ) -> None:
         """Create a closed breaker; ``clock`` must be monotonic."""

@@ -1,0 +1,1 @@
+"""Tests for the PawControl resilience package."""
