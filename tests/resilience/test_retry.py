@@ -361,3 +361,13 @@ async def test_no_retry_once_breaker_opened(sleep: FakeSleep, clock: FakeClock) 
 async def _fail() -> None:
     """Fail."""
     raise ApiError("other")
+
+
+async def test_successes_refund_the_throttle(sleep: FakeSleep) -> None:
+    """First-attempt and recovered successes both refund tokens."""
+    throttle = RetryThrottle()
+    func, _ = flaky(ApiError(), "ok", "ok")
+    await async_retry(func, RetryConfig(), name="x", sleep=sleep, throttle=throttle)
+    assert throttle.tokens == pytest.approx(9.1)
+    await async_retry(func, RetryConfig(), name="x", sleep=sleep, throttle=throttle)
+    assert throttle.tokens == pytest.approx(9.2)

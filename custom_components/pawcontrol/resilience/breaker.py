@@ -415,11 +415,11 @@ class CircuitBreaker:
             raise CircuitBreakerOpenError(
                 self.name, max(0.0, self._open_until - self._clock())
             )
-        if state is _HALF_OPEN:
-            if self._half_open_in_flight >= self._config.half_open_max_calls:
-                self._rejected_calls += 1
-                raise CircuitBreakerOpenError(self.name, 0.0)
-            self._half_open_in_flight += 1
+        # Only HALF_OPEN is left: the caller checked for CLOSED.
+        if self._half_open_in_flight >= self._config.half_open_max_calls:
+            self._rejected_calls += 1
+            raise CircuitBreakerOpenError(self.name, 0.0)
+        self._half_open_in_flight += 1
 
     def _release(self, generation: int) -> None:
         """Give back a half-open permit held by a call of this period."""
