@@ -90,7 +90,8 @@ async def test_user_flow_with_device_api(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == {CONF_API_URL: device_api.url, CONF_API_TOKEN: TOKEN}
-    assert device_api.requests == ["/api/v1/health"]
+    # The health check comes first; the new entry then fetches Buddy's status.
+    assert device_api.requests == ["/api/v1/health", "/api/v1/dogs/buddy/status"]
 
 
 @pytest.mark.parametrize(
@@ -236,6 +237,7 @@ async def test_reauth(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
     assert mock_config_entry.data == {
         CONF_API_URL: device_api.url,
         CONF_API_TOKEN: TOKEN,
@@ -272,6 +274,7 @@ async def test_reconfigure_url(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
     assert mock_config_entry.data == {CONF_API_URL: old_url, CONF_API_TOKEN: TOKEN}
 
 
@@ -283,4 +286,5 @@ async def test_reconfigure_removes_device_api(
     result = await mock_config_entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
     assert mock_config_entry.data == {}

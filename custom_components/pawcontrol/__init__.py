@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import time, timedelta
+import time as monotonic_time
+from typing import Any
+
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
@@ -9,34 +13,150 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
-from .api import PawControlApiClient
-from .const import CONF_API_TOKEN, CONF_API_URL, DOMAIN
-from .data import PawControlConfigEntry, PawControlRuntimeData, dogs_from_options
+from .api import PawControlApiAuthError, PawControlApiClient, PawControlApiNotFoundError
+from .const import (
+    CONF_API_TOKEN,
+    CONF_API_URL,
+    CONF_GPS_RETRY_ATTEMPTS,
+    CONF_NOTIFY_ENTITIES,
+    CONF_NOTIFY_SERVICES,
+    CONF_QUIET_HOURS_END,
+    CONF_QUIET_HOURS_START,
+    CONF_UPDATE_INTERVAL,
+    CONF_WEATHER_ENTITY,
+    CONF_WEATHER_RETRY_ATTEMPTS,
+    DATA_RESILIENCE,
+    DEFAULT_UPDATE_INTERVAL,
+    DOMAIN,
+)
+from .coordinator import PawControlCoordinator, dog_breaker_name
+from .data import (
+    PawControlConfigEntry,
+    PawControlRuntimeData,
+    breaker_config_from_options,
+    dogs_from_options,
+    retry_config_from_options,
+)
 from .entity import async_sync_devices, dog_identifier
+from .gps_manager import GpsManager
+from .notifications import CHANNEL_BREAKER_PREFIX, NotificationManager
+from .resilience import ResilienceManager
+from .resilience.manager import DOG_BREAKER_PREFIX
+from .services import async_setup_services
+from .weather_manager import WeatherManager
 
-PLATFORMS: list[Platform] = []
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.DEVICE_TRACKER,
+    Platform.SENSOR,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
+def _monotonic() -> float:
+    """Return monotonic time, looked up at call time so tests can move it."""
+    return monotonic_time.monotonic()
+
+
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Set up what PawControl shares across config entries."""
+    """Create the one ResilienceManager of this Home Assistant and the services."""
+    resilience = ResilienceManager(hass, clock=_monotonic)
+    await resilience.async_load()
+    hass.data[DATA_RESILIENCE] = resilience
+    async_setup_services(hass)
     return True
 
 
+def _quiet_hours(options: dict[str, Any]) -> tuple[time, time] | None:
+    """Return the configured quiet hours, if both ends are set."""
+    start, end = options.get(CONF_QUIET_HOURS_START), options.get(CONF_QUIET_HOURS_END)
+    if not start or not end:
+        return None
+    return time.fromisoformat(start), time.fromisoformat(end)
+
+
 async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -> bool:
-    """Set up PawControl from a config entry."""
+    """Build the managers and the coordinator, then the entities."""
+    resilience = hass.data[DATA_RESILIENCE]
+    options = dict(entry.options)
+    dogs = dogs_from_options(options)
     api = None
     if url := entry.data.get(CONF_API_URL):
         api = PawControlApiClient(
             async_get_clientsession(hass), url, entry.data.get(CONF_API_TOKEN)
         )
-    entry.runtime_data = PawControlRuntimeData(
-        dogs=dogs_from_options(entry.options), api=api
+    gps = GpsManager(
+        hass,
+        resilience,
+        retry=retry_config_from_options(options, CONF_GPS_RETRY_ATTEMPTS),
     )
+    await gps.async_load()
+    weather = None
+    if weather_entity := options.get(CONF_WEATHER_ENTITY):
+        weather = WeatherManager(
+            hass,
+            resilience,
+            weather_entity,
+            retry=retry_config_from_options(options, CONF_WEATHER_RETRY_ATTEMPTS),
+        )
+    notifications = NotificationManager(
+        hass,
+        resilience,
+        services=options.get(CONF_NOTIFY_SERVICES, []),
+        entities=options.get(CONF_NOTIFY_ENTITIES, []),
+        breaker_config=breaker_config_from_options(options),
+        quiet_hours=_quiet_hours(options),
+    )
+    coordinator = PawControlCoordinator(
+        hass,
+        entry,
+        dogs=dogs,
+        resilience=resilience,
+        api=api,
+        gps=gps,
+        weather=weather,
+        # Auth and unknown-dog answers are not outages: they never trip the breaker.
+        breaker_config=breaker_config_from_options(
+            options, (PawControlApiAuthError, PawControlApiNotFoundError)
+        ),
+        retry_config=retry_config_from_options(options),
+        update_interval=timedelta(
+            seconds=options.get(CONF_UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL)
+        ),
+    )
+    entry.runtime_data = PawControlRuntimeData(
+        dogs=dogs,
+        api=api,
+        coordinator=coordinator,
+        gps=gps,
+        weather=weather,
+        notifications=notifications,
+    )
+    _forget_removed_sources(resilience, dogs, notifications)
+    gps.retain(set(dogs))
     async_sync_devices(hass, entry)
+    entry.async_on_unload(notifications.async_shutdown)
+    entry.async_on_unload(gps.async_shutdown)
+    await coordinator.async_config_entry_first_refresh()
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+def _forget_removed_sources(
+    resilience: ResilienceManager,
+    dogs: dict[str, Any],
+    notifications: NotificationManager,
+) -> None:
+    """Drop the breakers of dogs and channels that are no longer configured."""
+    wanted = {dog_breaker_name(dog_id) for dog_id in dogs}
+    wanted |= {channel.breaker_name for channel in notifications.channels}
+    for name in resilience.names():
+        if (
+            name.startswith((DOG_BREAKER_PREFIX, CHANNEL_BREAKER_PREFIX))
+            and name not in wanted
+        ):
+            resilience.remove(name)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -> bool:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+from homeassistant.util.hass_dict import HassKey
+
+if TYPE_CHECKING:
+    from .resilience import ResilienceManager
 
 DOMAIN: Final = "pawcontrol"
 LOGGER = logging.getLogger(__package__)
+DATA_RESILIENCE: HassKey[ResilienceManager] = HassKey(DOMAIN)
 
 # Config entry data (the optional device API).
 CONF_API_URL: Final = "api_url"

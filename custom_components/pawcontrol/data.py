@@ -4,21 +4,38 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 
-from .api import PawControlApiClient
 from .const import (
+    CONF_COORDINATOR_RETRY_ATTEMPTS,
     CONF_DOG_ID,
     CONF_DOG_NAME,
     CONF_DOGS,
+    CONF_EXPONENTIAL_BASE,
+    CONF_FAILURE_THRESHOLD,
     CONF_GPS_ACCURACY_LIMIT,
     CONF_GPS_MAX_AGE,
     CONF_GPS_SOURCE,
+    CONF_HALF_OPEN_MAX_CALLS,
+    CONF_INITIAL_DELAY,
+    CONF_JITTER,
+    CONF_MAX_DELAY,
+    CONF_SUCCESS_THRESHOLD,
+    CONF_TIMEOUT_SECONDS,
     DEFAULT_GPS_ACCURACY_LIMIT,
     DEFAULT_GPS_MAX_AGE,
+    DEFAULT_RESILIENCE,
 )
+from .resilience import CircuitBreakerConfig, RetryConfig
+
+if TYPE_CHECKING:
+    from .api import PawControlApiClient
+    from .coordinator import PawControlCoordinator
+    from .gps_manager import GpsManager
+    from .notifications import NotificationManager
+    from .weather_manager import WeatherManager
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -51,12 +68,47 @@ def dogs_from_options(options: Mapping[str, Any]) -> dict[str, DogConfig]:
     return {dog.dog_id: dog for dog in dogs}
 
 
+def _option(options: Mapping[str, Any], key: str) -> Any:
+    """Return an option or its v1.0.1 default."""
+    return options.get(key, DEFAULT_RESILIENCE[key])
+
+
+def breaker_config_from_options(
+    options: Mapping[str, Any], excluded: tuple[type[BaseException], ...] = ()
+) -> CircuitBreakerConfig:
+    """Return the circuit breaker settings of the options."""
+    return CircuitBreakerConfig(
+        failure_threshold=int(_option(options, CONF_FAILURE_THRESHOLD)),
+        success_threshold=int(_option(options, CONF_SUCCESS_THRESHOLD)),
+        timeout_seconds=float(_option(options, CONF_TIMEOUT_SECONDS)),
+        half_open_max_calls=int(_option(options, CONF_HALF_OPEN_MAX_CALLS)),
+        excluded_exceptions=excluded,
+    )
+
+
+def retry_config_from_options(
+    options: Mapping[str, Any], attempts_key: str = CONF_COORDINATOR_RETRY_ATTEMPTS
+) -> RetryConfig:
+    """Return the retry settings of the options for one component."""
+    return RetryConfig(
+        max_attempts=int(_option(options, attempts_key)),
+        initial_delay=float(_option(options, CONF_INITIAL_DELAY)),
+        max_delay=float(_option(options, CONF_MAX_DELAY)),
+        exponential_base=float(_option(options, CONF_EXPONENTIAL_BASE)),
+        jitter=bool(_option(options, CONF_JITTER)),
+    )
+
+
 @dataclass(kw_only=True)
 class PawControlRuntimeData:
     """Objects that live as long as the config entry is loaded."""
 
     dogs: dict[str, DogConfig]
     api: PawControlApiClient | None
+    coordinator: PawControlCoordinator
+    gps: GpsManager
+    weather: WeatherManager | None
+    notifications: NotificationManager
 
 
 type PawControlConfigEntry = ConfigEntry[PawControlRuntimeData]

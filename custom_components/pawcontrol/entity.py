@@ -1,12 +1,17 @@
-"""Devices of PawControl: one hub device and one device per dog."""
+"""Devices and base entities: one hub device and one device per dog."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
+from .coordinator import DogData, PawControlCoordinator
 from .data import DogConfig, PawControlConfigEntry
 
 MANUFACTURER = "PawControl"
@@ -63,3 +68,37 @@ def async_sync_devices(hass: HomeAssistant, entry: PawControlConfigEntry) -> Non
             registry.async_update_device(
                 device.id, remove_config_entry_id=entry.entry_id
             )
+
+
+class PawControlDogEntity(CoordinatorEntity[PawControlCoordinator]):
+    """An entity on a dog's device, fed by the coordinator."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, coordinator: PawControlCoordinator, dog: DogConfig, key: str
+    ) -> None:
+        """Attach the entity to the dog's device."""
+        super().__init__(coordinator)
+        entry = coordinator.config_entry
+        self.dog_id = dog.dog_id
+        self._attr_unique_id = f"{entry.entry_id}_{dog.dog_id}_{key}"
+        self._attr_device_info = dog_device_info(entry, dog)
+
+    @property
+    def dog_data(self) -> DogData | None:
+        """Return the dog's latest data."""
+        return self.coordinator.data.dogs.get(self.dog_id)
+
+    def stale_attributes(self) -> dict[str, Any]:
+        """Return the attributes that tell how fresh the dog's data is."""
+        data = self.dog_data
+        if data is None:
+            return {}
+        return {
+            "stale": data.stale,
+            "data_age_seconds": data.data_age_seconds(dt_util.utcnow()),
+            "last_success": data.last_success.isoformat()
+            if data.last_success
+            else None,
+        }

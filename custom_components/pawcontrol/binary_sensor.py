@@ -1,0 +1,131 @@
+"""Connectivity of each dog's data source and one problem sensor per circuit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.binary_sensor import (
+    BinarySensorDeviceClass,
+    BinarySensorEntity,
+)
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import DATA_RESILIENCE
+from .coordinator import PawControlCoordinator, dog_breaker_name
+from .data import DogConfig, PawControlConfigEntry
+from .entity import PawControlDogEntity, dog_device_info, hub_device_info
+from .resilience import CircuitState, ResilienceManager, TransitionEvent
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PawControlConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add connectivity per dog and a circuit sensor per dog and channel."""
+    runtime = entry.runtime_data
+    resilience = hass.data[DATA_RESILIENCE]
+    entities: list[BinarySensorEntity] = [
+        PawControlConnectivitySensor(runtime.coordinator, dog, "connectivity")
+        for dog in runtime.dogs.values()
+    ]
+    if runtime.api is not None:
+        entities += [
+            PawControlCircuitSensor(
+                entry, resilience, dog_breaker_name(dog.dog_id), dog
+            )
+            for dog in runtime.dogs.values()
+        ]
+    entities += [
+        PawControlCircuitSensor(entry, resilience, channel.breaker_name, None)
+        for channel in runtime.notifications.channels
+    ]
+    async_add_entities(entities)
+
+
+class PawControlConnectivitySensor(PawControlDogEntity, BinarySensorEntity):
+    """On while the dog's data source delivers fresh data."""
+
+    _attr_translation_key = "connectivity"
+    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _unrecorded_attributes = frozenset({"data_age_seconds"})
+
+    def __init__(
+        self, coordinator: PawControlCoordinator, dog: DogConfig, key: str
+    ) -> None:
+        """Describe the sensor."""
+        super().__init__(coordinator, dog, key)
+
+    @property
+    def is_on(self) -> bool:
+        """Return whether the last refresh of the dog succeeded."""
+        data = self.dog_data
+        return data is not None and not data.stale
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return how old the dog's data is."""
+        return self.stale_attributes()
+
+
+class PawControlCircuitSensor(BinarySensorEntity):
+    """On while a circuit is open or half-open."""
+
+    _attr_has_entity_name = True
+    _attr_translation_key = "circuit"
+    _attr_device_class = BinarySensorDeviceClass.PROBLEM
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_should_poll = False
+
+    def __init__(
+        self,
+        entry: PawControlConfigEntry,
+        resilience: ResilienceManager,
+        circuit_name: str,
+        dog: DogConfig | None,
+    ) -> None:
+        """Attach the sensor to the dog's device, or to the hub for channels."""
+        self._resilience = resilience
+        self.circuit_name = circuit_name
+        self._attr_unique_id = f"{entry.entry_id}_circuit_{circuit_name}"
+        self._attr_translation_placeholders = {"circuit_name": circuit_name}
+        self._attr_device_info = (
+            dog_device_info(entry, dog) if dog is not None else hub_device_info(entry)
+        )
+
+    async def async_added_to_hass(self) -> None:
+        """Update on this circuit's transitions."""
+        self.async_on_remove(self._resilience.async_add_listener(self._on_resilience))
+
+    @callback
+    def _on_resilience(self, event: TransitionEvent | None) -> None:
+        """Write the state when this circuit changed state."""
+        if event is not None and event.circuit_name == self.circuit_name:
+            self.async_write_ha_state()
+
+    @property
+    def is_on(self) -> bool:
+        """Return whether the circuit is open or testing the source."""
+        if self.circuit_name not in self._resilience.names():
+            return False
+        return (
+            self._resilience.breaker(self.circuit_name).state is not CircuitState.CLOSED
+        )
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return the circuit's state and counters."""
+        if self.circuit_name not in self._resilience.names():
+            return {"state": str(CircuitState.CLOSED)}
+        stats = self._resilience.breaker(self.circuit_name).stats()
+        return {
+            "state": stats["state"],
+            "failure_count": stats["failure_count"],
+            "last_error": stats["last_error"],
+            "open_remaining": stats["open_remaining"],
+        }

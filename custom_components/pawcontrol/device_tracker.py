@@ -1,0 +1,83 @@
+"""The location of each dog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.device_tracker.config_entry import TrackerEntity
+from homeassistant.components.device_tracker.const import SourceType
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .data import PawControlConfigEntry
+from .entity import PawControlDogEntity
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PawControlConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add one tracker per dog."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        PawControlDogTracker(coordinator, dog, "location")
+        for dog in entry.runtime_data.dogs.values()
+    )
+
+
+class PawControlDogTracker(PawControlDogEntity, TrackerEntity):
+    """Where a dog is, from its tracker entity or the device API."""
+
+    _attr_name = None
+    _attr_translation_key = "location"
+    _attr_source_type = SourceType.GPS
+    _unrecorded_attributes = frozenset({"data_age_seconds"})
+
+    @property
+    def available(self) -> bool:
+        """Return whether a location (fresh or last known) exists."""
+        data = self.dog_data
+        return data is not None and data.location is not None
+
+    @property
+    def latitude(self) -> float | None:
+        """Return the latitude."""
+        data = self.dog_data
+        return data.location.latitude if data and data.location else None
+
+    @property
+    def longitude(self) -> float | None:
+        """Return the longitude."""
+        data = self.dog_data
+        return data.location.longitude if data and data.location else None
+
+    @property
+    def location_accuracy(self) -> int:
+        """Return the accuracy in metres, 0 when unknown."""
+        data = self.dog_data
+        if data and data.location and data.location.accuracy is not None:
+            return round(data.location.accuracy)
+        return 0
+
+    @property
+    def battery_level(self) -> int | None:
+        """Return the tracker's battery level."""
+        data = self.dog_data
+        return data.location.battery if data and data.location else None
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Return how fresh the location is and where it came from."""
+        data = self.dog_data
+        if data is None or data.location is None:
+            return {}
+        location = data.location
+        return {
+            "stale": location.stale,
+            "data_age_seconds": round(location.age(dt_util.utcnow()), 1),
+            "source": location.source,
+        }

@@ -1,0 +1,185 @@
+"""Notifications: one circuit breaker per channel and a persistent fallback."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from functools import partial
+
+from homeassistant.components import persistent_notification
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_point_in_time
+from homeassistant.util import dt as dt_util, slugify
+
+from .availability import AvailabilityLog
+from .const import LOGGER
+from .resilience import CircuitBreakerConfig, CircuitBreakerOpenError, ResilienceManager
+
+NOTIFY_TIMEOUT = 10.0
+COMPONENT = "notifications"
+CHANNEL_BREAKER_PREFIX = "notification_"
+
+
+class Delivery(StrEnum):
+    """What happened to a message on one channel."""
+
+    DELIVERED = "delivered"
+    SKIPPED_OPEN = "skipped_open"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A notification target: a legacy notify service or a notify entity."""
+
+    target: str
+    is_entity: bool
+
+    @property
+    def key(self) -> str:
+        """Return the slug that names the channel and its breaker."""
+        if self.is_entity:
+            return slugify(self.target)
+        return slugify(self.target.removeprefix("notify."))
+
+    @property
+    def breaker_name(self) -> str:
+        """Return the circuit breaker name of the channel."""
+        return f"{CHANNEL_BREAKER_PREFIX}{self.key}"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message to deliver."""
+
+    title: str
+    message: str
+    critical: bool = False
+
+
+def in_quiet_hours(now: time, start: time, end: time) -> bool:
+    """Return whether ``now`` lies in quiet hours that may span midnight."""
+    if start <= end:
+        return start <= now < end
+    return now >= start or now < end
+
+
+class NotificationManager:
+    """Deliver messages channel by channel, each behind its own breaker."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        resilience: ResilienceManager,
+        *,
+        services: list[str],
+        entities: list[str],
+        breaker_config: CircuitBreakerConfig,
+        quiet_hours: tuple[time, time] | None = None,
+    ) -> None:
+        """Build the channels from the configured targets."""
+        self._hass = hass
+        self._resilience = resilience
+        self._breaker_config = breaker_config
+        self._quiet_hours = quiet_hours
+        self.channels = [Channel(service, False) for service in services] + [
+            Channel(entity, True) for entity in entities
+        ]
+        self._availability = AvailabilityLog(LOGGER, "Notification channel")
+        self._held: list[Message] = []
+        self._unsub_flush: CALLBACK_TYPE | None = None
+
+    @property
+    def held(self) -> int:
+        """Return how many messages wait for the end of quiet hours."""
+        return len(self._held)
+
+    async def async_send(
+        self, message: Message, *, always_persistent: bool = False
+    ) -> dict[str, Delivery] | None:
+        """Deliver a message; return the result per channel, or None when held back."""
+        if not message.critical and self._is_quiet(dt_util.now()):
+            self._hold(message)
+            return None
+        return await self._async_broadcast(message, always_persistent=always_persistent)
+
+    async def _async_broadcast(
+        self, message: Message, *, always_persistent: bool = False
+    ) -> dict[str, Delivery]:
+        """Deliver on every channel; fall back to a persistent notification."""
+        deliveries = await asyncio.gather(
+            *(self._async_deliver(channel, message) for channel in self.channels)
+        )
+        results = {
+            channel.target: delivery
+            for channel, delivery in zip(self.channels, deliveries, strict=True)
+        }
+        if always_persistent or Delivery.DELIVERED not in deliveries:
+            persistent_notification.async_create(
+                self._hass, message.message, title=message.title
+            )
+        return results
+
+    @callback
+    def async_shutdown(self) -> None:
+        """Stop waiting for the end of quiet hours."""
+        if self._unsub_flush is not None:
+            self._unsub_flush()
+            self._unsub_flush = None
+
+    def _is_quiet(self, now: datetime) -> bool:
+        """Return whether quiet hours hold back non-critical messages now."""
+        if self._quiet_hours is None:
+            return False
+        return in_quiet_hours(now.time(), *self._quiet_hours)
+
+    def _hold(self, message: Message) -> None:
+        """Keep a message until quiet hours end."""
+        self._held.append(message)
+        if self._unsub_flush is None and self._quiet_hours is not None:
+            now = dt_util.now()
+            end = datetime.combine(now.date(), self._quiet_hours[1], now.tzinfo)
+            if end <= now:
+                end += timedelta(days=1)
+            self._unsub_flush = async_track_point_in_time(
+                self._hass, self._async_flush, end
+            )
+
+    async def _async_flush(self, _now: datetime) -> None:
+        """Deliver the messages held back during quiet hours."""
+        self._unsub_flush = None
+        held, self._held = self._held, []
+        for message in held:
+            await self._async_broadcast(message)
+
+    async def _async_deliver(self, channel: Channel, message: Message) -> Delivery:
+        """Deliver on one channel through its breaker; never raise."""
+        breaker = self._resilience.breaker(channel.breaker_name, self._breaker_config)
+        try:
+            await self._resilience.async_call(
+                COMPONENT, partial(self._async_call, channel, message), breaker=breaker
+            )
+        except CircuitBreakerOpenError:
+            return Delivery.SKIPPED_OPEN
+        except Exception as err:  # a notify platform may raise anything; isolate it
+            self._availability.failed(channel.target, err)
+            return Delivery.FAILED
+        self._availability.succeeded(channel.target)
+        return Delivery.DELIVERED
+
+    async def _async_call(self, channel: Channel, message: Message) -> None:
+        """Call the channel's service and wait for it, with a timeout."""
+        if channel.is_entity:
+            domain, service = "notify", "send_message"
+            data = {
+                "entity_id": channel.target,
+                "message": message.message,
+                "title": message.title,
+            }
+        else:
+            domain, _, service = channel.target.partition(".")
+            data = {"message": message.message, "title": message.title}
+        async with asyncio.timeout(NOTIFY_TIMEOUT):
+            await self._hass.services.async_call(domain, service, data, blocking=True)

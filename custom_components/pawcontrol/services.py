@@ -1,0 +1,169 @@
+"""Services: get_statistics, reset_circuit_breaker and emergency_alert."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from homeassistant.auth.permissions.const import POLICY_CONTROL
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
+from homeassistant.util.json import JsonValueType
+import voluptuous as vol
+
+from .const import DATA_RESILIENCE, DOMAIN
+from .notifications import Message
+from .resilience.manager import RESET_ALL
+
+if TYPE_CHECKING:
+    from .data import PawControlConfigEntry
+    from .resilience import ResilienceManager
+
+SERVICE_GET_STATISTICS = "get_statistics"
+SERVICE_RESET_CIRCUIT_BREAKER = "reset_circuit_breaker"
+SERVICE_EMERGENCY_ALERT = "emergency_alert"
+
+ATTR_CIRCUIT_NAME = "circuit_name"
+ATTR_MESSAGE = "message"
+ATTR_SEVERITY = "severity"
+ATTR_DOG = "dog"
+SEVERITIES = ("info", "warning", "critical")
+
+GET_STATISTICS_SCHEMA = vol.Schema({vol.Optional(ATTR_CIRCUIT_NAME): str})
+RESET_SCHEMA = vol.Schema(
+    {vol.Required(ATTR_CIRCUIT_NAME): vol.All(str, vol.Length(min=1))}
+)
+EMERGENCY_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_MESSAGE): vol.All(str, vol.Length(min=1, max=1000)),
+        vol.Optional(ATTR_SEVERITY, default="critical"): vol.In(SEVERITIES),
+        vol.Optional(ATTR_DOG): str,
+    }
+)
+
+
+def _resilience(hass: HomeAssistant) -> ResilienceManager:
+    """Return the shared ResilienceManager."""
+    return hass.data[DATA_RESILIENCE]
+
+
+def _unknown_circuit(
+    resilience: ResilienceManager, name: str
+) -> ServiceValidationError:
+    """Return the error for a circuit name that does not exist."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="unknown_circuit",
+        translation_placeholders={
+            "circuit_name": name,
+            "valid": ", ".join([RESET_ALL, *resilience.names()]),
+        },
+    )
+
+
+def _loaded_entry(hass: HomeAssistant) -> PawControlConfigEntry:
+    """Return the loaded PawControl entry or raise a translated error."""
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.state is ConfigEntryState.LOADED:
+            loaded: PawControlConfigEntry = entry
+            return loaded
+    raise ServiceValidationError(
+        translation_domain=DOMAIN, translation_key="not_loaded"
+    )
+
+
+async def _async_get_statistics(call: ServiceCall) -> ServiceResponse:
+    """Return the statistics, optionally for one circuit only."""
+    resilience = _resilience(call.hass)
+    statistics: dict[str, Any] = dict(resilience.statistics())
+    if (name := call.data.get(ATTR_CIRCUIT_NAME)) is not None:
+        if name not in statistics["circuit_breakers"]:
+            raise _unknown_circuit(resilience, name)
+        statistics["circuit_breakers"] = {name: statistics["circuit_breakers"][name]}
+    return statistics
+
+
+async def _async_check_admin(call: ServiceCall) -> None:
+    """Raise Unauthorized unless the caller is an admin (or the system)."""
+    if not call.context.user_id:
+        return
+    user = await call.hass.auth.async_get_user(call.context.user_id)
+    if user is None:
+        raise UnknownUser(
+            context=call.context,
+            permission=POLICY_CONTROL,
+            user_id=call.context.user_id,
+        )
+    if not user.is_admin:
+        raise Unauthorized(context=call.context)
+
+
+async def _async_reset_circuit_breaker(call: ServiceCall) -> ServiceResponse:
+    """Close a circuit, or every circuit; totals stay."""
+    await _async_check_admin(call)
+    resilience = _resilience(call.hass)
+    name = call.data[ATTR_CIRCUIT_NAME]
+    try:
+        reset = resilience.reset(name)
+    except KeyError:
+        raise _unknown_circuit(resilience, name) from None
+    names: list[JsonValueType] = list(reset)
+    return {"reset": names}
+
+
+async def _async_emergency_alert(call: ServiceCall) -> ServiceResponse:
+    """Send an alert on every channel, ignoring quiet hours."""
+    entry = _loaded_entry(call.hass)
+    title = "PawControl"
+    if (dog_id := call.data.get(ATTR_DOG)) is not None:
+        dog = entry.runtime_data.dogs.get(dog_id)
+        if dog is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_dog",
+                translation_placeholders={
+                    "dog": dog_id,
+                    "valid": ", ".join(entry.runtime_data.dogs),
+                },
+            )
+        title = f"PawControl: {dog.name}"
+    severity = call.data[ATTR_SEVERITY]
+    results = await entry.runtime_data.notifications.async_send(
+        Message(f"{title} ({severity})", call.data[ATTR_MESSAGE], critical=True),
+        always_persistent=True,
+    )
+    return {
+        "channels": {target: str(result) for target, result in (results or {}).items()}
+    }
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the PawControl services."""
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_STATISTICS,
+        _async_get_statistics,
+        schema=GET_STATISTICS_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_RESET_CIRCUIT_BREAKER,
+        _async_reset_circuit_breaker,
+        schema=RESET_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_EMERGENCY_ALERT,
+        _async_emergency_alert,
+        schema=EMERGENCY_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
