@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 import json
 from pathlib import Path
@@ -117,7 +118,8 @@ class DeviceApiServer:
         dog_id = request.match_info["dog_id"]
         if dog_id not in self.statuses:
             return web.Response(status=404)
-        body = dict(self.statuses[dog_id])
+        # The collar reports what it measured just now.
+        body = self.statuses[dog_id] | {"updated_at": datetime.now(UTC).isoformat()}
         if self.mode is Mode.MISSING_FIELDS:
             body.pop("updated_at")
         return web.json_response(body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 import pytest
@@ -33,8 +34,11 @@ def _client(
     )
 
 
-async def test_status(hass: HomeAssistant, device_api: DeviceApiServer) -> None:
+async def test_status(
+    hass: HomeAssistant, device_api: DeviceApiServer, freezer: FrozenDateTimeFactory
+) -> None:
     """A healthy server returns the typed status."""
+    freezer.move_to(datetime(2026, 11, 28, 10, 0, tzinfo=UTC))
     status = await _client(hass, device_api.url).async_get_dog_status("buddy")
     assert status.dog_id == "buddy"
     assert status.updated_at == datetime(2026, 11, 28, 10, 0, tzinfo=UTC)

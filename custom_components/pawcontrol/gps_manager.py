@@ -12,6 +12,7 @@ from typing import Any
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
@@ -173,7 +174,8 @@ class GpsManager:
         try:
             return self._from_state(dog, state)
         except GpsUnavailableError:
-            if state is not None:
+            # Only entities that an integration registered can be asked to refresh.
+            if state is not None and er.async_get(self._hass).async_get(entity_id):
                 await self._async_request_refresh(entity_id)
             raise
 

@@ -1,0 +1,280 @@
+"""Resilience of the dog updates against a real local device API."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+import logging
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
+
+from .conftest import dog_options
+from .device_api import DeviceApiServer, Mode
+
+STATUS = "/api/v1/dogs/buddy/status"
+BATTERY = "sensor.buddy_battery"
+TRACKER = "device_tracker.buddy"
+CONNECTIVITY = "binary_sensor.buddy_data_source"
+CIRCUIT = "binary_sensor.buddy_circuit_dog_buddy"
+
+
+@pytest.fixture
+def entry_options(entry_options: dict[str, Any]) -> dict[str, Any]:
+    """Locate Buddy through the device API; refresh every 15 s; retry without waiting."""
+    return entry_options | {
+        CONF_DOGS: [dog_options()],
+        "update_interval": 15,
+        "initial_delay": 0.0,
+        "max_delay": 0.0,
+    }
+
+
+async def _tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 15
+) -> None:
+    """Let time pass so that the coordinator refreshes."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _requests(device_api: DeviceApiServer) -> int:
+    """Return how many status requests the server received."""
+    return device_api.requests.count(STATUS)
+
+
+def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Return the warnings PawControl logged."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno == logging.WARNING
+        and record.name.startswith("custom_components.pawcontrol")
+    ]
+
+
+async def test_fresh_data(
+    hass: HomeAssistant, device_api: DeviceApiServer, init_integration: MockConfigEntry
+) -> None:
+    """A healthy device API feeds the dog's entities."""
+    assert hass.states.get(BATTERY).state == "87"
+    assert hass.states.get(BATTERY).attributes["stale"] is False
+    assert hass.states.get("sensor.buddy_activity").state == "walking"
+    tracker = hass.states.get(TRACKER)
+    assert tracker.state == "not_home"
+    assert tracker.attributes["source"] == "device_api"
+    assert tracker.attributes["gps_accuracy"] == 8
+    assert hass.states.get(CONNECTIVITY).state == "on"
+    assert hass.states.get(CIRCUIT).state == "off"
+    assert _requests(device_api) == 1
+
+
+async def test_outage_breaker_and_recovery(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Cached values go stale, the breaker opens and stops requests, probes close it."""
+    device_api.mode = Mode.ERROR_500
+    caplog.clear()
+    # Two attempts per refresh until the retry budget (10 tokens, one per failed
+    # attempt, no retry at 5 or fewer) stops retrying in the third refresh.
+    for refresh, expected in ((1, 3), (2, 5), (3, 6)):
+        await _tick(hass, freezer)
+        assert _requests(device_api) == expected
+        state = hass.states.get(BATTERY)
+        assert state.state == "87"
+        assert state.attributes["stale"] is True
+        assert state.attributes["data_age_seconds"] == 15.0 * refresh
+    assert hass.states.get(CONNECTIVITY).state == "off"
+    assert hass.states.get(CIRCUIT).state == "on"
+    assert hass.states.get(CIRCUIT).attributes["state"] == "open"
+    assert hass.states.get(TRACKER).attributes["stale"] is True
+    assert hass.states.get(TRACKER).state == "not_home"
+
+    # While open (30 s plus at most 10 % jitter), refreshes send nothing.
+    await _tick(hass, freezer)
+    await _tick(hass, freezer)
+    assert _requests(device_api) == 6
+    assert hass.states.get(BATTERY).state == "87"
+
+    # Then a probe goes through; two successful probes close the circuit.
+    device_api.mode = Mode.HEALTHY
+    await _tick(hass, freezer)
+    assert _requests(device_api) == 7
+    assert hass.states.get(CIRCUIT).attributes["state"] == "half_open"
+    assert hass.states.get(BATTERY).attributes["stale"] is False
+    await _tick(hass, freezer)
+    assert _requests(device_api) == 8
+    assert hass.states.get(CIRCUIT).state == "off"
+    assert hass.states.get(CONNECTIVITY).state == "on"
+
+    assert _warnings(caplog) == [
+        "Device API for dog buddy is unavailable: PawControlApiResponseError: HTTP 500",
+        "Circuit breaker 'dog_buddy' opened after 3 consecutive failures: "
+        "PawControlApiResponseError: HTTP 500",
+    ]
+    assert "Device API for dog buddy is available again" in caplog.text
+    assert "Retry attempt 2/2 for dog_buddy in 0.00s: " in caplog.text
+    assert "52.52" not in caplog.text
+    assert "s3cr3t" not in caplog.text
+
+
+async def test_probe_failure_reopens_longer(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A failed probe opens the circuit again for twice as long."""
+    device_api.mode = Mode.ERROR_500
+    for _ in range(5):
+        await _tick(hass, freezer)
+    assert _requests(device_api) == 6
+    await _tick(hass, freezer)
+    # The probe failed: one request, no retry, open again for 60 s plus jitter.
+    assert _requests(device_api) == 7
+    assert hass.states.get(CIRCUIT).attributes["state"] == "open"
+    assert 60 <= hass.states.get(CIRCUIT).attributes["open_remaining"] <= 66
+    for _ in range(3):
+        await _tick(hass, freezer)
+    assert _requests(device_api) == 7
+
+
+@pytest.mark.parametrize(
+    ("mode", "retry_after"),
+    [
+        (Mode.UNAVAILABLE_503, "2"),
+        (Mode.RATE_LIMITED_429, "Sat, 28 Nov 2026 12:02:00 GMT"),
+    ],
+)
+async def test_retry_after_hint(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    mock_config_entry: MockConfigEntry,
+    mode: Mode,
+    retry_after: str,
+) -> None:
+    """A Retry-After hint beyond max_delay is not retried and keeps the circuit open."""
+    freezer.move_to(datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC))
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    device_api.mode = mode
+    device_api.retry_after = retry_after
+    # The hint exceeds max_delay (0 s here), so nothing is retried.
+    for refresh in range(1, 4):
+        await _tick(hass, freezer)
+        assert _requests(device_api) == 1 + refresh
+    remaining = hass.states.get(CIRCUIT).attributes["open_remaining"]
+    # The open time is at least the hint; the HTTP-date hint is 75 s away at the third failure.
+    assert remaining >= (30 if mode is Mode.UNAVAILABLE_503 else 75)
+    # At 45 s the 30 s circuit lets a probe through; the 75 s one does not yet.
+    await _tick(hass, freezer, 45)
+    assert _requests(device_api) == (5 if mode is Mode.UNAVAILABLE_503 else 4)
+
+
+async def test_one_dog_failing_never_fails_the_others(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A dog the server does not know raises a repair; Buddy stays fresh."""
+    options = dict(mock_config_entry.options)
+    options[CONF_DOGS] = [dog_options(), dog_options("rex", "Rex")]
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(mock_config_entry, options=options)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(BATTERY).state == "87"
+    assert hass.states.get("sensor.rex_battery").state == "unknown"
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, "unknown_dog_rex")
+    assert issue is not None
+    assert issue.translation_placeholders == {"dog_name": "Rex", "dog_id": "rex"}
+    # 404 is not retried and never trips the breaker.
+    for _ in range(4):
+        await _tick(hass, freezer)
+    assert device_api.requests.count("/api/v1/dogs/rex/status") == 5
+    assert hass.states.get("binary_sensor.rex_circuit_dog_rex").state == "off"
+    device_api.statuses["rex"] = device_api.statuses["buddy"] | {"dog_id": "rex"}
+    await _tick(hass, freezer)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "unknown_dog_rex") is None
+    assert hass.states.get("sensor.rex_battery").state == "87"
+
+
+async def test_auth_failure_starts_reauth(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+) -> None:
+    """401 from the device API starts reauthentication without retrying."""
+    device_api.mode = Mode.UNAUTHORIZED
+    await _tick(hass, freezer)
+    assert _requests(device_api) == 2
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+async def test_all_dogs_failing_without_cache(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """No data at all retries setup; entities appear once the server answers."""
+    mock_config_entry.add_to_hass(hass)
+    device_api.mode = Mode.MALFORMED_JSON
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert hass.states.get(BATTERY) is None
+    device_api.mode = Mode.HEALTHY
+    await _tick(hass, freezer, 60)
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert hass.states.get(BATTERY).state == "87"
+
+
+@pytest.mark.parametrize("mode", [Mode.MISSING_FIELDS, Mode.MALFORMED_JSON])
+async def test_bad_answers_never_crash(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+    mode: Mode,
+) -> None:
+    """Broken answers keep the cached values; nothing reaches the loop's error handler."""
+    device_api.mode = mode
+    await _tick(hass, freezer)
+    assert hass.states.get(BATTERY).state == "87"
+
+
+async def test_connection_refused(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A device that went away leaves the cached data, marked stale."""
+    await device_api.close()
+    await _tick(hass, freezer)
+    state = hass.states.get(BATTERY)
+    assert state.state == "87"
+    assert state.attributes["stale"] is True
+    assert hass.states.get(TRACKER).state != STATE_UNAVAILABLE
