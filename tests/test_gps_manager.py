@@ -1,0 +1,238 @@
+"""Dog locations from tracker entities: retry, refresh, validation, last known location."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
+
+from .conftest import dog_options
+from .platforms import async_setup_test_platforms
+
+TRACKER = "device_tracker.buddy"
+MANUAL = "device_tracker.manual"
+
+
+@pytest.fixture
+def gps_source() -> str:
+    """Return Buddy's GPS source."""
+    return MANUAL
+
+
+@pytest.fixture
+def gps_entry(entry_options: dict[str, Any], gps_source: str) -> MockConfigEntry:
+    """Return an entry without device API whose dog follows a tracker entity."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="PawControl",
+        data={},
+        options=entry_options
+        | {
+            CONF_DOGS: [dog_options(gps_source=gps_source)],
+            "update_interval": 15,
+            "initial_delay": 0.0,
+            "max_delay": 0.0,
+        },
+    )
+
+
+async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Set up PawControl."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 15) -> None:
+    """Let time pass so that the coordinator refreshes."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def _manual(hass: HomeAssistant, state: str = "not_home", **attributes: Any) -> None:
+    """Set the hand-made tracker's state."""
+    hass.states.async_set(
+        MANUAL,
+        state,
+        {"latitude": 48.1, "longitude": 11.5, "gps_accuracy": 12, "battery_level": 55}
+        | attributes,
+    )
+
+
+async def _gps_retries(hass: HomeAssistant) -> dict[str, Any]:
+    """Return the GPS retry statistics as the service reports them."""
+    response = await hass.services.async_call(
+        DOMAIN, "get_statistics", {}, blocking=True, return_response=True
+    )
+    assert response is not None
+    retries: dict[str, Any] = response["retries"]["gps"]  # type: ignore[index,assignment]
+    return retries
+
+
+async def test_location_from_tracker(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, gps_entry: MockConfigEntry
+) -> None:
+    """A tracker's coordinates, accuracy and battery reach the dog's entities."""
+    _manual(hass)
+    await _setup(hass, gps_entry)
+    state = hass.states.get(TRACKER)
+    assert state.attributes["latitude"] == 48.1
+    assert state.attributes["longitude"] == 11.5
+    assert state.attributes["gps_accuracy"] == 12
+    assert state.attributes["battery_level"] == 55
+    assert state.attributes["source"] == MANUAL
+    assert state.attributes["stale"] is False
+    assert hass.states.get("sensor.buddy_battery").state == "55"
+    assert hass.states.get("binary_sensor.buddy_data_source").state == "on"
+
+
+async def test_unavailable_tracker_serves_last_known(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    gps_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Three attempts, then the last known location, stale, with one warning."""
+    _manual(hass)
+    await _setup(hass, gps_entry)
+    hass.states.async_set(MANUAL, "unavailable")
+    caplog.clear()
+    await _tick(hass, freezer)
+    await _tick(hass, freezer)
+    state = hass.states.get(TRACKER)
+    assert state.attributes["latitude"] == 48.1
+    assert state.attributes["stale"] is True
+    assert state.attributes["data_age_seconds"] == 30.0
+    assert hass.states.get("binary_sensor.buddy_data_source").state == "off"
+    assert await _gps_retries(hass) == {
+        # The GPS retry budget allows one retry in the second failed refresh.
+        "operations": 3,
+        "retries": 3,
+        "recovered": 0,
+        "exhausted": 2,
+        "retry_success_rate": 0.0,
+    }
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.WARNING and r.name.startswith("custom_components")
+    ]
+    assert warnings == [
+        "GPS source device_tracker.manual of buddy is unavailable: "
+        "GpsUnavailableError: Source is unavailable"
+    ]
+    _manual(hass)
+    await _tick(hass, freezer)
+    assert hass.states.get(TRACKER).attributes["stale"] is False
+    assert "GPS source device_tracker.manual of buddy is available again" in caplog.text
+    assert "48.1" not in " ".join(
+        r.getMessage() for r in caplog.records if r.name.startswith("custom_components")
+    )
+
+
+@pytest.mark.parametrize(
+    "attributes",
+    [
+        {"latitude": 91.0},
+        {"longitude": -180.5},
+        {"latitude": float("nan")},
+        {"latitude": "north"},
+        {"gps_accuracy": 500},
+        {"gps_accuracy": -1},
+        {"latitude": None},
+    ],
+)
+async def test_bad_coordinates_are_never_stored(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    gps_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    attributes: dict[str, Any],
+) -> None:
+    """Impossible or too inaccurate locations are rejected; the last good one stays."""
+    _manual(hass)
+    await _setup(hass, gps_entry)
+    _manual(hass, **attributes)
+    await _tick(hass, freezer)
+    state = hass.states.get(TRACKER)
+    assert state.attributes["latitude"] == 48.1
+    assert state.attributes["longitude"] == 11.5
+    assert state.attributes["stale"] is True
+    await hass.config_entries.async_unload(gps_entry.entry_id)
+    stored = hass_storage["pawcontrol.gps_last_known"]["data"]["buddy"]
+    assert (stored["latitude"], stored["longitude"]) == (48.1, 11.5)
+
+
+async def test_too_old_location(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, gps_entry: MockConfigEntry
+) -> None:
+    """A tracker that has not reported for longer than the dog's max age counts as failed."""
+    _manual(hass)
+    await _setup(hass, gps_entry)
+    await _tick(hass, freezer, 601)
+    assert hass.states.get(TRACKER).attributes["stale"] is True
+
+
+async def test_last_known_location_survives_restart(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    gps_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A location saved before a restart is shown, stale, while the tracker is down."""
+    hass_storage["pawcontrol.gps_last_known"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": "pawcontrol.gps_last_known",
+        "data": {
+            "buddy": {
+                "latitude": 47.0,
+                "longitude": 8.0,
+                "accuracy": 5.0,
+                "battery": 40,
+                "source": MANUAL,
+                "updated_at": "2026-11-28T09:00:00+00:00",
+            },
+            "gone": {"latitude": "broken"},
+        },
+    }
+    hass.states.async_set(MANUAL, "unavailable")
+    await _setup(hass, gps_entry)
+    state = hass.states.get(TRACKER)
+    assert state.attributes["latitude"] == 47.0
+    assert state.attributes["stale"] is True
+    assert state.attributes["source"] == MANUAL
+
+
+@pytest.mark.parametrize("gps_source", ["device_tracker.collar"])
+async def test_refresh_request_recovers(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, gps_entry: MockConfigEntry
+) -> None:
+    """A registered tracker without a fix is asked to update and read again."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    collar, _ = await async_setup_test_platforms(hass)
+    collar.fix_on_update = (46.5, 7.4, 10)
+    await _setup(hass, gps_entry)
+    assert collar.updates == 1
+    state = hass.states.get(TRACKER)
+    assert state.attributes["latitude"] == 46.5
+    assert state.attributes["source"] == "device_tracker.collar"
+    assert await _gps_retries(hass) == {
+        "operations": 1,
+        "retries": 1,
+        "recovered": 1,
+        "exhausted": 0,
+        "retry_success_rate": 1.0,
+    }
