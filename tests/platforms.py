@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from homeassistant.components.device_tracker.config_entry import TrackerEntity
 from homeassistant.components.device_tracker.const import SourceType
+from homeassistant.components.notify import NotifyEntity
 from homeassistant.components.weather import Forecast, WeatherEntity
 from homeassistant.components.weather.const import WeatherEntityFeature
 from homeassistant.config_entries import ConfigEntry, ConfigFlow
@@ -71,6 +74,21 @@ class CollarTracker(TrackerEntity):
             self.fix = self.fix_on_update
 
 
+class CollarSpeaker(NotifyEntity):
+    """A notify entity that records what it was asked to say."""
+
+    _attr_name = "Collar speaker"
+    _attr_unique_id = "collar_speaker"
+
+    def __init__(self) -> None:
+        """Start with no messages."""
+        self.messages: list[tuple[str | None, str]] = []
+
+    async def async_send_message(self, message: str, title: str | None = None) -> None:
+        """Record the message."""
+        self.messages.append((title, message))
+
+
 class GardenWeather(WeatherEntity):
     """A weather entity whose forecast can fail."""
 
@@ -104,16 +122,26 @@ class GardenWeather(WeatherEntity):
         ]
 
 
+@dataclass
+class CollarPlatforms:
+    """The entities of the collar integration."""
+
+    tracker: CollarTracker
+    weather: GardenWeather
+    speaker: CollarSpeaker
+
+
 async def async_setup_test_platforms(
     hass: HomeAssistant,
-) -> tuple[CollarTracker, GardenWeather]:
+) -> CollarPlatforms:
     """Set up the collar integration with its tracker and weather entities."""
     tracker = CollarTracker()
     weather = GardenWeather()
+    speaker = CollarSpeaker()
 
     async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
         await hass.config_entries.async_forward_entry_setups(
-            entry, [Platform.DEVICE_TRACKER, Platform.WEATHER]
+            entry, [Platform.DEVICE_TRACKER, Platform.NOTIFY, Platform.WEATHER]
         )
         return True
 
@@ -121,6 +149,11 @@ async def async_setup_test_platforms(
         hass: HomeAssistant, entry: ConfigEntry, add: AddConfigEntryEntitiesCallback
     ) -> None:
         add([tracker])
+
+    async def async_add_speaker(
+        hass: HomeAssistant, entry: ConfigEntry, add: AddConfigEntryEntitiesCallback
+    ) -> None:
+        add([speaker])
 
     async def async_add_weather(
         hass: HomeAssistant, entry: ConfigEntry, add: AddConfigEntryEntitiesCallback
@@ -130,12 +163,21 @@ async def async_setup_test_platforms(
     mock_integration(hass, MockModule(TEST_DOMAIN, async_setup_entry=async_setup_entry))
     mock_platform(hass, f"{TEST_DOMAIN}.config_flow")
     mock_platform(
-        hass, f"{TEST_DOMAIN}.device_tracker", MockPlatform(async_setup_entry=async_add_tracker)
+        hass,
+        f"{TEST_DOMAIN}.device_tracker",
+        MockPlatform(async_setup_entry=async_add_tracker),
     )
-    mock_platform(hass, f"{TEST_DOMAIN}.weather", MockPlatform(async_setup_entry=async_add_weather))
+    mock_platform(
+        hass,
+        f"{TEST_DOMAIN}.weather",
+        MockPlatform(async_setup_entry=async_add_weather),
+    )
+    mock_platform(
+        hass, f"{TEST_DOMAIN}.notify", MockPlatform(async_setup_entry=async_add_speaker)
+    )
     entry = MockConfigEntry(domain=TEST_DOMAIN)
     entry.add_to_hass(hass)
     with mock_config_flow(TEST_DOMAIN, CollarFlow):
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
-    return tracker, weather
+    return CollarPlatforms(tracker, weather, speaker)

@@ -54,7 +54,9 @@ async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
-async def _tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 15) -> None:
+async def _tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 15
+) -> None:
     """Let time pass so that the coordinator refreshes."""
     freezer.tick(timedelta(seconds=seconds))
     async_fire_time_changed(hass)
@@ -222,7 +224,7 @@ async def test_refresh_request_recovers(
 ) -> None:
     """A registered tracker without a fix is asked to update and read again."""
     assert await async_setup_component(hass, "homeassistant", {})
-    collar, _ = await async_setup_test_platforms(hass)
+    collar = (await async_setup_test_platforms(hass)).tracker
     collar.fix_on_update = (46.5, 7.4, 10)
     await _setup(hass, gps_entry)
     assert collar.updates == 1

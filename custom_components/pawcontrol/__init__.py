@@ -14,6 +14,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .api import PawControlApiAuthError, PawControlApiClient, PawControlApiNotFoundError
+from .circuit_events import CircuitEvents
 from .const import (
     CONF_API_TOKEN,
     CONF_API_URL,
@@ -63,6 +64,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     resilience = ResilienceManager(hass, clock=_monotonic)
     await resilience.async_load()
     hass.data[DATA_RESILIENCE] = resilience
+    CircuitEvents(hass, resilience)
     async_setup_services(hass)
     return True
 

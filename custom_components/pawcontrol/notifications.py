@@ -9,7 +9,9 @@ from enum import StrEnum
 from functools import partial
 
 from homeassistant.components import persistent_notification
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_track_point_in_time
 from homeassistant.util import dt as dt_util, slugify
 
@@ -172,6 +174,10 @@ class NotificationManager:
     async def _async_call(self, channel: Channel, message: Message) -> None:
         """Call the channel's service and wait for it, with a timeout."""
         if channel.is_entity:
+            state = self._hass.states.get(channel.target)
+            # An entity service call on a missing entity succeeds silently.
+            if state is None or state.state == STATE_UNAVAILABLE:
+                raise HomeAssistantError(f"{channel.target} is not available")
             domain, service = "notify", "send_message"
             data = {
                 "entity_id": channel.target,

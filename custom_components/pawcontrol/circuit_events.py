@@ -1,0 +1,95 @@
+"""Tell users about circuit transitions: an event each time, a repair when one stays open."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import partial
+
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
+
+from .const import DOMAIN
+from .resilience import CircuitState, ResilienceManager, TransitionEvent
+
+EVENT_CIRCUIT_STATE_CHANGED = "pawcontrol_circuit_state_changed"
+REPAIR_AFTER = timedelta(minutes=5)
+
+
+def circuit_issue_id(circuit_name: str) -> str:
+    """Return the repair issue id of a circuit that stays open."""
+    return f"circuit_open_{circuit_name}"
+
+
+class CircuitEvents:
+    """Fire `pawcontrol_circuit_state_changed` and manage "circuit open" repairs."""
+
+    def __init__(self, hass: HomeAssistant, resilience: ResilienceManager) -> None:
+        """Listen to the manager's transitions."""
+        self._hass = hass
+        self._resilience = resilience
+        self._timers: dict[str, CALLBACK_TYPE] = {}
+        self._unsub = resilience.async_add_listener(self._on_change)
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, self._async_on_stop)
+
+    @callback
+    def _async_on_stop(self, _event: Event) -> None:
+        """Stop when Home Assistant stops."""
+        self.async_stop()
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop listening and cancel pending repair timers."""
+        self._unsub()
+        for cancel in self._timers.values():
+            cancel()
+        self._timers.clear()
+
+    @callback
+    def _on_change(self, event: TransitionEvent | None) -> None:
+        """Fire the event and start or end the repair countdown."""
+        if event is None:
+            return
+        self._hass.bus.async_fire(
+            EVENT_CIRCUIT_STATE_CHANGED,
+            {
+                "circuit_name": event.circuit_name,
+                "from_state": str(event.from_state),
+                "to_state": str(event.to_state),
+                "failure_count": event.failure_count,
+                "reason": event.reason,
+            },
+        )
+        name = event.circuit_name
+        if event.to_state is CircuitState.CLOSED:
+            if cancel := self._timers.pop(name, None):
+                cancel()
+            ir.async_delete_issue(self._hass, DOMAIN, circuit_issue_id(name))
+        elif name not in self._timers:
+            # Half-open probes that fail keep the countdown of the first opening.
+            self._timers[name] = async_call_later(
+                self._hass, REPAIR_AFTER, partial(self._async_raise, name)
+            )
+
+    @callback
+    def _async_raise(self, name: str, _now: datetime) -> None:
+        """Open the repair issue if the circuit is still not closed."""
+        self._timers.pop(name, None)
+        if name not in self._resilience.names():
+            return
+        breaker = self._resilience.breaker(name)
+        if breaker.state is CircuitState.CLOSED:
+            return
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            circuit_issue_id(name),
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="circuit_open",
+            translation_placeholders={
+                "circuit_name": name,
+                "last_error": breaker.stats()["last_error"] or "-",
+            },
+        )

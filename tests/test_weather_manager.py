@@ -1,0 +1,156 @@
+"""Weather from a weather entity: refresh interval, retry, cache and stale serving."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
+
+from .conftest import dog_options
+from .platforms import async_setup_test_platforms
+
+
+async def _tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    """Let time pass so that the coordinator refreshes."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _statistics(hass: HomeAssistant) -> dict[str, Any]:
+    """Return the statistics through the service."""
+    response = await hass.services.async_call(
+        DOMAIN, "get_statistics", {}, blocking=True, return_response=True
+    )
+    assert response is not None
+    return dict(response)
+
+
+async def test_weather_cache_and_stale_serving(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry_options: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The forecast is read once per 10 minutes; a failure serves the cache, stale."""
+    weather = (await async_setup_test_platforms(hass)).weather
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        options=entry_options
+        | {
+            CONF_DOGS: [dog_options()],
+            "weather_entity": "weather.garden",
+            "update_interval": 15,
+            "initial_delay": 0.0,
+            "max_delay": 0.0,
+        },
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    snapshot = entry.runtime_data.coordinator.data.weather
+    assert snapshot is not None
+    assert (snapshot.condition, snapshot.temperature, snapshot.stale) == (
+        "sunny",
+        18.5,
+        False,
+    )
+    assert snapshot.forecast_type == "hourly"
+    assert snapshot.forecast[0]["condition"] == "rainy"
+    assert weather.forecast_calls == 1
+
+    await _tick(hass, freezer, 15)
+    assert weather.forecast_calls == 1
+
+    weather.fail_forecast = True
+    caplog.clear()
+    await _tick(hass, freezer, 600)
+    # Two attempts, then the cached weather, marked stale.
+    assert weather.forecast_calls == 3
+    snapshot = entry.runtime_data.coordinator.data.weather
+    assert snapshot is not None
+    assert snapshot.stale is True
+    assert snapshot.condition == "sunny"
+    await _tick(hass, freezer, 15)
+    assert weather.forecast_calls == 3
+
+    weather.fail_forecast = False
+    await _tick(hass, freezer, 600)
+    assert weather.forecast_calls == 4
+    assert entry.runtime_data.coordinator.data.weather.stale is False
+
+    statistics = await _statistics(hass)
+    assert statistics["cache"] == {
+        "hits": 2,
+        "misses": 3,
+        "hit_rate": 0.4,
+        "stale_served": 2,
+    }
+    assert statistics["retries"]["weather"]["exhausted"] == 1
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno == logging.WARNING and r.name.startswith("custom_components")
+    ]
+    assert warnings == [
+        "Weather entity weather.garden is unavailable: HomeAssistantError: forecast service down"
+    ]
+    assert "Weather entity weather.garden is available again" in caplog.text
+
+
+async def test_weather_entity_missing(
+    hass: HomeAssistant, entry_options: dict[str, Any]
+) -> None:
+    """A weather entity that does not exist leaves the weather empty, not the dogs."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        options=entry_options
+        | {
+            CONF_DOGS: [dog_options()],
+            "weather_entity": "weather.nowhere",
+            "initial_delay": 0.0,
+            "max_delay": 0.0,
+        },
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.coordinator.data.weather is None
+
+
+async def test_weather_without_forecast(
+    hass: HomeAssistant, entry_options: dict[str, Any]
+) -> None:
+    """A weather entity without forecasts still gives current conditions."""
+    hass.states.async_set(
+        "weather.plain", "cloudy", {"temperature": 9, "humidity": "n/a"}
+    )
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        options=entry_options
+        | {CONF_DOGS: [dog_options()], "weather_entity": "weather.plain"},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    snapshot = entry.runtime_data.coordinator.data.weather
+    assert snapshot is not None
+    assert (snapshot.condition, snapshot.temperature, snapshot.humidity) == (
+        "cloudy",
+        9.0,
+        None,
+    )
+    assert snapshot.forecast == ()
+    assert snapshot.forecast_type is None
