@@ -1,0 +1,299 @@
+"""Tests for get_statistics, reset_circuit_breaker and emergency_alert."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import Context, HomeAssistant
+from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.template import Template
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockUser,
+    async_capture_events,
+    async_fire_time_changed,
+)
+import voluptuous as vol
+
+from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
+
+from .conftest import dog_options
+from .device_api import DeviceApiServer, Mode
+
+
+@pytest.fixture
+def entry_options(entry_options: dict[str, Any]) -> dict[str, Any]:
+    """Locate Buddy through the device API; refresh every 15 s; retry without waiting."""
+    return entry_options | {
+        CONF_DOGS: [dog_options()],
+        "update_interval": 15,
+        "initial_delay": 0.0,
+        "max_delay": 0.0,
+    }
+
+
+async def _tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 15
+) -> None:
+    """Let time pass so that the coordinator refreshes."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def _open_buddy(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, device_api: DeviceApiServer
+) -> None:
+    """Fail three refreshes so that Buddy's circuit opens."""
+    device_api.mode = Mode.ERROR_500
+    for _ in range(3):
+        await _tick(hass, freezer)
+
+
+async def _call(
+    hass: HomeAssistant, service: str, data: dict[str, Any], **kwargs: Any
+) -> Any:
+    """Call a PawControl service and return its response."""
+    return await hass.services.async_call(
+        DOMAIN, service, data, blocking=True, return_response=True, **kwargs
+    )
+
+
+async def test_get_statistics(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The statistics have the documented shape and follow the breaker."""
+    statistics = await _call(hass, "get_statistics", {})
+    assert set(statistics) == {"circuit_breakers", "summary", "retries", "cache"}
+    assert statistics["summary"] == {
+        "total": 1,
+        "closed": 1,
+        "open": 0,
+        "half_open": 0,
+        "health": "healthy",
+    }
+    buddy = statistics["circuit_breakers"]["dog_buddy"]
+    assert buddy["state"] == "closed"
+    assert buddy["total_calls"] == 1
+    assert buddy["total_successes"] == 1
+
+    await _open_buddy(hass, freezer, device_api)
+    await _tick(hass, freezer)
+    statistics = await _call(hass, "get_statistics", {"circuit_name": "dog_buddy"})
+    assert list(statistics["circuit_breakers"]) == ["dog_buddy"]
+    buddy = statistics["circuit_breakers"]["dog_buddy"]
+    assert buddy["state"] == "open"
+    assert buddy["total_failures"] == 3
+    assert buddy["rejected_calls"] == 1
+    assert buddy["last_error"] == "PawControlApiResponseError: HTTP 500"
+    assert statistics["summary"]["health"] == "critical"
+    assert statistics["cache"]["stale_served"] == 4
+
+
+async def test_get_statistics_unknown_circuit(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """An unknown circuit name is a translated validation error listing the valid names."""
+    with pytest.raises(ServiceValidationError) as caught:
+        await _call(hass, "get_statistics", {"circuit_name": "dog_rex"})
+    assert caught.value.translation_key == "unknown_circuit"
+    assert caught.value.translation_placeholders == {
+        "circuit_name": "dog_rex",
+        "valid": "all, dog_buddy",
+    }
+
+
+async def test_statistics_sensor_and_templates(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+) -> None:
+    """The sensor shows the health; the documented templates render the statistics."""
+    state = hass.states.get("sensor.pawcontrol_statistics")
+    assert state.state == "healthy"
+    assert state.attributes["options"] == ["healthy", "degraded", "critical"]
+    await _open_buddy(hass, freezer, device_api)
+    state = hass.states.get("sensor.pawcontrol_statistics")
+    assert state.state == "critical"
+    assert state.attributes["resilience"] == await _call(hass, "get_statistics", {})
+    rendered = Template(
+        "{{ state_attr('sensor.pawcontrol_statistics', 'resilience').summary.open }}",
+        hass,
+    ).async_render()
+    assert rendered == 1
+    rendered = Template(
+        "{{ states.sensor.pawcontrol_statistics.attributes.resilience.circuit_breakers"
+        ".dog_buddy.state }}",
+        hass,
+    ).async_render()
+    assert rendered == "open"
+
+
+async def test_reset_circuit_breaker(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+    hass_admin_user: MockUser,
+) -> None:
+    """An admin closes a circuit; its consecutive counts clear and totals stay."""
+    events = async_capture_events(hass, "pawcontrol_circuit_state_changed")
+    await _open_buddy(hass, freezer, device_api)
+    assert hass.states.get("binary_sensor.buddy_circuit_dog_buddy").state == "on"
+    device_api.mode = Mode.HEALTHY
+    response = await _call(
+        hass,
+        "reset_circuit_breaker",
+        {"circuit_name": "dog_buddy"},
+        context=Context(user_id=hass_admin_user.id),
+    )
+    assert response == {"reset": ["dog_buddy"]}
+    assert hass.states.get("binary_sensor.buddy_circuit_dog_buddy").state == "off"
+    buddy = (await _call(hass, "get_statistics", {}))["circuit_breakers"]["dog_buddy"]
+    assert (buddy["state"], buddy["failure_count"], buddy["total_failures"]) == (
+        "closed",
+        0,
+        3,
+    )
+    assert [
+        (e.data["from_state"], e.data["to_state"], e.data["reason"]) for e in events
+    ] == [
+        ("closed", "open", "failure_threshold"),
+        ("open", "closed", "reset"),
+    ]
+    assert events[0].data["circuit_name"] == "dog_buddy"
+    assert events[0].data["failure_count"] == 3
+    await _tick(hass, freezer)
+    assert hass.states.get("sensor.buddy_battery").attributes["stale"] is False
+
+
+async def test_reset_all_without_response(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """The name all resets every circuit; the response is optional."""
+    await hass.services.async_call(
+        DOMAIN, "reset_circuit_breaker", {"circuit_name": "all"}, blocking=True
+    )
+    response = await _call(hass, "reset_circuit_breaker", {"circuit_name": "all"})
+    assert response == {"reset": ["dog_buddy"]}
+
+
+async def test_reset_refused(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_read_only_user: MockUser,
+) -> None:
+    """Non-admins get Unauthorized; unknown names and users are refused."""
+    with pytest.raises(Unauthorized):
+        await _call(
+            hass,
+            "reset_circuit_breaker",
+            {"circuit_name": "all"},
+            context=Context(user_id=hass_read_only_user.id),
+        )
+    with pytest.raises(UnknownUser):
+        await _call(
+            hass,
+            "reset_circuit_breaker",
+            {"circuit_name": "all"},
+            context=Context(user_id="nobody"),
+        )
+    with pytest.raises(ServiceValidationError) as caught:
+        await _call(hass, "reset_circuit_breaker", {"circuit_name": "dog_rex"})
+    assert caught.value.translation_placeholders["valid"] == "all, dog_buddy"
+    with pytest.raises(vol.Invalid):
+        await _call(hass, "reset_circuit_breaker", {"circuit_name": ""})
+
+
+async def test_repair_after_five_minutes_open(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A circuit open for 5 minutes raises a repair; closing removes it."""
+    registry = ir.async_get(hass)
+    await _open_buddy(hass, freezer, device_api)
+    for _ in range(19):
+        await _tick(hass, freezer)
+    assert registry.async_get_issue(DOMAIN, "circuit_open_dog_buddy") is None
+    await _tick(hass, freezer, 30)
+    issue = registry.async_get_issue(DOMAIN, "circuit_open_dog_buddy")
+    assert issue is not None
+    assert issue.translation_key == "circuit_open"
+    assert issue.translation_placeholders == {
+        "circuit_name": "dog_buddy",
+        "last_error": "PawControlApiResponseError: HTTP 500",
+    }
+    device_api.mode = Mode.HEALTHY
+    for _ in range(12):
+        await _tick(hass, freezer, 30)
+    assert hass.states.get("binary_sensor.buddy_circuit_dog_buddy").state == "off"
+    assert registry.async_get_issue(DOMAIN, "circuit_open_dog_buddy") is None
+
+
+async def test_short_outage_raises_no_repair(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A circuit that closes within 5 minutes leaves no repair behind."""
+    await _open_buddy(hass, freezer, device_api)
+    device_api.mode = Mode.HEALTHY
+    for _ in range(4):
+        await _tick(hass, freezer, 30)
+    assert hass.states.get("binary_sensor.buddy_circuit_dog_buddy").state == "off"
+    await _tick(hass, freezer, 600)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "circuit_open_dog_buddy") is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"message": ""}, {"message": "x" * 1001}, {"message": "hi", "severity": "panic"}],
+)
+async def test_emergency_alert_invalid_input(
+    hass: HomeAssistant, init_integration: MockConfigEntry, data: dict[str, Any]
+) -> None:
+    """Bad alert input is refused before anything is sent."""
+    with pytest.raises(vol.Invalid):
+        await _call(hass, "emergency_alert", data)
+
+
+async def test_emergency_alert_unknown_dog(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """An unknown dog is a translated validation error."""
+    with pytest.raises(ServiceValidationError) as caught:
+        await _call(hass, "emergency_alert", {"message": "hi", "dog": "rex"})
+    assert caught.value.translation_key == "unknown_dog"
+    assert caught.value.translation_placeholders == {"dog": "rex", "valid": "buddy"}
+
+
+async def test_emergency_alert_not_loaded(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Without a loaded entry the alert is refused with a translated error."""
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    with pytest.raises(ServiceValidationError) as caught:
+        await _call(hass, "emergency_alert", {"message": "hi"})
+    assert caught.value.translation_key == "not_loaded"
+
+
+async def test_services_are_registered(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Every service in services.yaml is registered."""
+    assert set(hass.services.async_services_for_domain(DOMAIN)) == {
+        "get_statistics",
+        "reset_circuit_breaker",
+        "emergency_alert",
+    }
