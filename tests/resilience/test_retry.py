@@ -18,6 +18,7 @@ from custom_components.pawcontrol.resilience import (
     RetryStats,
     RetryThrottle,
     async_retry,
+    async_retry_with_breaker,
     is_transient,
 )
 from custom_components.pawcontrol.resilience.retry import retry_delay
@@ -371,3 +372,83 @@ async def test_successes_refund_the_throttle(sleep: FakeSleep) -> None:
     assert throttle.tokens == pytest.approx(9.1)
     await async_retry(func, RetryConfig(), name="x", sleep=sleep, throttle=throttle)
     assert throttle.tokens == pytest.approx(9.2)
+
+
+async def test_retry_with_breaker_is_one_outcome(
+    sleep: FakeSleep, clock: FakeClock
+) -> None:
+    """async_retry_with_breaker counts one breaker outcome per operation."""
+    breaker = CircuitBreaker(
+        "dog_rex", CircuitBreakerConfig(failure_threshold=1), clock=clock
+    )
+    stats = RetryStats()
+    func, calls = flaky(ApiError("blip"), "ok", ApiError("a"), ApiError("b"), "x")
+    assert (
+        await async_retry_with_breaker(
+            breaker, func, RetryConfig(max_attempts=2), sleep=sleep, stats=stats
+        )
+        == "ok"
+    )
+    with pytest.raises(ApiError, match="b"):
+        await async_retry_with_breaker(
+            breaker, func, RetryConfig(max_attempts=2), name="rex", sleep=sleep
+        )
+    assert breaker.state is CircuitState.OPEN
+    with pytest.raises(CircuitBreakerOpenError):
+        await async_retry_with_breaker(breaker, func, RetryConfig(), sleep=sleep)
+    assert len(calls) == 4
+    breaker_stats = breaker.stats()
+    assert (breaker_stats["total_calls"], breaker_stats["total_successes"]) == (2, 1)
+    assert breaker_stats["rejected_calls"] == 1
+    assert (stats.operations, stats.recovered) == (1, 1)
+
+
+@pytest.mark.parametrize("first_fails", [True, False])
+async def test_retry_with_breaker_cancel_is_neutral(
+    clock: FakeClock, first_fails: bool
+) -> None:
+    """Cancelling in the first attempt or in a backoff leaves the breaker alone."""
+    breaker = CircuitBreaker(
+        "dog_rex",
+        CircuitBreakerConfig(failure_threshold=1, half_open_max_calls=1),
+        clock=clock,
+    )
+    await breaker.call(_ok)
+    with pytest.raises(ApiError):
+        await breaker.call(_fail)
+    clock.advance(33)
+    waiting = asyncio.Event()
+
+    async def func() -> str:
+        if first_fails:
+            raise ApiError("down")
+        waiting.set()
+        await asyncio.Event().wait()
+        return "never"
+
+    async def slow_sleep(delay: float) -> None:
+        waiting.set()
+        await asyncio.Event().wait()
+
+    task = asyncio.create_task(
+        async_retry_with_breaker(breaker, func, RetryConfig(), sleep=slow_sleep)
+    )
+    await waiting.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert breaker.state is CircuitState.HALF_OPEN
+    assert breaker.stats()["total_failures"] == 1
+    # The probe permit came back.
+    assert await breaker.call(_ok) == "ok"
+
+
+def test_open_error_message() -> None:
+    """The rejection names the circuit and the wait."""
+    err = CircuitBreakerOpenError("dog_rex", 12.34)
+    assert str(err) == "Circuit breaker 'dog_rex' is open; retry in 12.3s"
+
+
+async def _ok() -> str:
+    """Succeed."""
+    return "ok"

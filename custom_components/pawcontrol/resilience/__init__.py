@@ -14,7 +14,13 @@ from .breaker import (
     TransitionEvent,
 )
 from .manager import ResilienceListener, ResilienceManager, ResilienceStatistics
-from .retry import RetryConfig, RetryStats, async_retry, is_transient
+from .retry import (
+    RetryConfig,
+    RetryStats,
+    async_retry,
+    async_retry_with_breaker,
+    is_transient,
+)
 from .throttle import RetryThrottle
 
 __all__ = [
@@ -30,5 +36,6 @@ __all__ = [
     "RetryThrottle",
     "TransitionEvent",
     "async_retry",
+    "async_retry_with_breaker",
     "is_transient",
 ]

@@ -14,7 +14,7 @@ import math
 import random as _random
 import re
 import time
-from typing import Any, Final, TypedDict
+from typing import Any, Final, TypedDict, override
 
 from .throttle import RetryThrottle
 
@@ -88,11 +88,18 @@ class CircuitBreakerOpenError(Exception):
 
     def __init__(self, circuit_name: str, retry_after: float) -> None:
         """Store the circuit name and the seconds until a probe is allowed."""
-        super().__init__(
-            f"Circuit breaker '{circuit_name}' is open; retry in {retry_after:.1f}s"
-        )
+        # The message is formatted only when shown: rejections must be cheap.
+        super().__init__(circuit_name, retry_after)
         self.circuit_name = circuit_name
         self.retry_after = retry_after
+
+    @override
+    def __str__(self) -> str:
+        """Return a readable message."""
+        return (
+            f"Circuit breaker '{self.circuit_name}' is open; "
+            f"retry in {self.retry_after:.1f}s"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +300,37 @@ class CircuitBreaker:
             self._on_success(generation)
         return result
 
+    def acquire(self) -> int:
+        """Admit one call and return its period token for `record_success`/`record_error`.
+
+        Raise `CircuitBreakerOpenError` when the call is rejected. Every admitted
+        call must be finished with exactly one of those two methods.
+        """
+        if self._state is not _CLOSED:
+            self._admit()
+        self._total_calls += 1
+        return self._generation
+
+    def record_success(self, token: int) -> None:
+        """Record the success of a call admitted by `acquire`."""
+        self._total_successes += 1
+        self._last_success_time = self._wall_clock()
+        if token == self._generation and self._state is _CLOSED:
+            self._failure_count = 0
+        else:
+            self._on_success(token)
+
+    def record_error(self, err: BaseException, token: int) -> None:
+        """Record how a call admitted by `acquire` ended with ``err``.
+
+        Only an `Exception` that is not excluded is a failure; cancellation
+        and other `BaseException`s give their half-open permit back.
+        """
+        if isinstance(err, Exception):
+            self._on_error(err, token)
+        else:
+            self._release(token)
+
     def reset(self) -> None:
         """Close the breaker and clear its counters; totals are kept."""
         self._failure_count = 0
@@ -409,12 +447,12 @@ class CircuitBreaker:
 
     def _admit(self) -> None:
         """Admit a call in OPEN or HALF_OPEN state, or raise."""
-        state = self.state
-        if state is _OPEN:
-            self._rejected_calls += 1
-            raise CircuitBreakerOpenError(
-                self.name, max(0.0, self._open_until - self._clock())
-            )
+        if self._state is _OPEN:
+            remaining = self._open_until - self._clock()
+            if remaining > 0:
+                self._rejected_calls += 1
+                raise CircuitBreakerOpenError(self.name, remaining)
+            self._transition(_HALF_OPEN, "timeout_elapsed")
         # Only HALF_OPEN is left: the caller checked for CLOSED.
         if self._half_open_in_flight >= self._config.half_open_max_calls:
             self._rejected_calls += 1

@@ -21,7 +21,13 @@ from .breaker import (
     CircuitState,
     TransitionEvent,
 )
-from .retry import RetryConfig, RetryStats, RetryStatsDict, async_retry
+from .retry import (
+    RetryConfig,
+    RetryStats,
+    RetryStatsDict,
+    async_retry,
+    async_retry_with_breaker,
+)
 from .throttle import RetryThrottle
 
 _LOGGER = logging.getLogger(__name__)
@@ -236,16 +242,13 @@ class ResilienceManager:
                     throttle=throttle,
                     stats=stats,
                 )
-            return await breaker.call(
-                async_retry,
+            return await async_retry_with_breaker(
+                breaker,
                 func,
                 config,
-                name=breaker.name,
                 sleep=self._sleep,
                 random=self._random,
-                throttle=breaker.throttle,
                 stats=stats,
-                breaker=breaker,
             )
         finally:
             self._stats_changed()

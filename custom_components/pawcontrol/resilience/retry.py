@@ -157,6 +157,54 @@ async def async_retry[T](
     return result
 
 
+async def async_retry_with_breaker[T](
+    breaker: CircuitBreaker,
+    func: Callable[[], Awaitable[T]],
+    config: RetryConfig,
+    *,
+    name: str | None = None,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    random: Callable[[], float] = _random.random,
+    stats: RetryStats | None = None,
+) -> T:
+    """Run the whole retry sequence of ``func`` as one call through ``breaker``.
+
+    The same as ``breaker.call(async_retry, func, config, throttle=
+    breaker.throttle, breaker=breaker, ...)`` in one coroutine: one operation is
+    one breaker outcome, the breaker's throttle limits the retries, and no
+    retry starts once the breaker has opened.
+    """
+    token = breaker.acquire()
+    throttle = breaker.throttle
+    if stats is not None:
+        stats.operations += 1
+    try:
+        result = await func()
+    except Exception as err:
+        try:
+            result = await _async_retry_slow(
+                func,
+                config,
+                err,
+                name=breaker.name if name is None else name,
+                sleep=sleep,
+                random=random,
+                throttle=throttle,
+                stats=stats,
+                breaker=breaker,
+            )
+        except BaseException as final:
+            breaker.record_error(final, token)
+            raise
+    except BaseException as err:
+        breaker.record_error(err, token)
+        raise
+    else:
+        throttle.record_success()
+    breaker.record_success(token)
+    return result
+
+
 async def _async_retry_slow[T](
     func: Callable[[], Awaitable[T]],
     config: RetryConfig,
