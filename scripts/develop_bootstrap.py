@@ -1,0 +1,428 @@
+"""Drive the development Home Assistant of scripts/develop over its REST API.
+
+Stdlib only, so it runs before and without any extra package.
+
+    develop_bootstrap.py check-port      fail when something already listens on 8123
+    develop_bootstrap.py setup PID       wait for Home Assistant (process PID), onboard
+                                         or log in, add the demo dog through the real
+                                         config flow unless PawControl is set up already
+    develop_bootstrap.py login-url [PATH]
+                                         print a one-time URL that opens PATH logged in
+
+Everything it does is idempotent: a second run logs in with the same user and
+finds the existing PawControl entry.
+"""
+
+# ruff: noqa: T201, S310  # a command-line tool that prints and calls a fixed http URL
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import sys
+import time
+from typing import Any
+import urllib.error
+import urllib.parse
+import urllib.request
+
+HOST = "127.0.0.1"
+PORT = 8123
+BASE_URL = f"http://{HOST}:{PORT}"
+CLIENT_ID = f"{BASE_URL}/"
+REDIRECT_URI = f"{BASE_URL}/?auth_callback=1"
+
+# The local development user; README.md states these.
+USER_NAME = "Developer"
+USERNAME = "dev"
+PASSWORD = "pawcontrol-dev"  # noqa: S105  # documented local dev password
+
+DOG_NAME = "Buddy"
+# Home Assistant's demo integration provides these; others of the domain are a fallback.
+# Home Boy's GPS accuracy (20 m) passes PawControl's default limit (100 m);
+# Paulus (118 m) and Anne Therese (90 m, randomised) may not.
+PREFERRED_GPS_SOURCE = "device_tracker.demo_home_boy"
+PREFERRED_WEATHER = "weather.demo_weather_south"
+
+# Onboarding's core_config step starts these integrations as Home Assistant's own
+# frontend does. They need the internet and packages the dev setup does not
+# install (hass runs with --skip-pip), so they are removed again.
+INTERNET_ONBOARDING_DOMAINS = ("google_translate", "met", "radio_browser")
+
+ONBOARDING_STEPS = ("user", "core_config", "analytics", "integration")
+
+START_TIMEOUT = 900  # seconds; the first start creates the database and caches
+
+
+class BootstrapError(Exception):
+    """A step failed; the message says which and why."""
+
+
+def log(message: str) -> None:
+    """Print a progress line."""
+    print(f"==> {message}", flush=True)
+
+
+def request(
+    method: str,
+    path: str,
+    *,
+    token: str | None = None,
+    json_body: Any = None,
+    form: dict[str, str] | None = None,
+    expect: tuple[int, ...] = (200,),
+) -> Any:
+    """Send one request and return the decoded JSON answer (None when empty)."""
+    headers = {"Accept": "application/json"}
+    data: bytes | None = None
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if json_body is not None:
+        data = json.dumps(json_body).encode()
+        headers["Content-Type"] = "application/json"
+    elif form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    req = urllib.request.Request(
+        BASE_URL + path, data=data, headers=headers, method=method
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            status, body = resp.status, resp.read()
+    except urllib.error.HTTPError as err:
+        status, body = err.code, err.read()
+    if status not in expect:
+        raise BootstrapError(
+            f"{method} {path} answered {status}: {body.decode(errors='replace')[:500]}"
+        )
+    try:
+        return json.loads(body) if body else None
+    except ValueError:  # e.g. the plain-text "404: Not Found"
+        return body.decode(errors="replace")
+
+
+def port_in_use() -> bool:
+    """Return True when something accepts connections on HOST:PORT."""
+    with socket.socket() as sock:
+        sock.settimeout(1)
+        return sock.connect_ex((HOST, PORT)) == 0
+
+
+def process_alive(pid: int) -> bool:
+    """Return True while the process exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def wait_for_http(pid: int) -> list[dict[str, Any]]:
+    """Wait until the onboarding API answers and return the onboarding steps."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if not process_alive(pid):
+            raise BootstrapError(
+                "Home Assistant exited during startup; see its output above "
+                "and config/home-assistant.log"
+            )
+        try:
+            # The server starts once the frontend, and so onboarding, is set up;
+            # onboarding's views exist only until onboarding is done.
+            steps: Any = request("GET", "/api/onboarding", expect=(200, 404))
+        except (OSError, BootstrapError):
+            time.sleep(1)
+        else:
+            if not isinstance(steps, list):  # 404: onboarded already
+                return [{"step": step, "done": True} for step in ONBOARDING_STEPS]
+            return steps
+    raise BootstrapError(f"Home Assistant did not answer within {START_TIMEOUT} s")
+
+
+def exchange_code(code: str) -> str:
+    """Exchange an authorization code for an access token."""
+    tokens = request(
+        "POST",
+        "/auth/token",
+        form={
+            "grant_type": "authorization_code",
+            "code": code,
+            "client_id": CLIENT_ID,
+        },
+    )
+    return str(tokens["access_token"])
+
+
+def login_code() -> str:
+    """Log in with the development user through the login flow; return the code."""
+    flow = request(
+        "POST",
+        "/auth/login_flow",
+        json_body={
+            "client_id": CLIENT_ID,
+            "handler": ["homeassistant", None],
+            "redirect_uri": REDIRECT_URI,
+        },
+    )
+    result = request(
+        "POST",
+        f"/auth/login_flow/{flow['flow_id']}",
+        json_body={"client_id": CLIENT_ID, "username": USERNAME, "password": PASSWORD},
+    )
+    if result.get("type") != "create_entry":
+        raise BootstrapError(
+            f"login as {USERNAME!r} failed ({result.get('errors') or result}); "
+            "config/ was onboarded with other credentials. "
+            "Remove config/.storage to start from scratch."
+        )
+    return str(result["result"])
+
+
+def onboard(steps: list[dict[str, Any]]) -> str:
+    """Finish every open onboarding step; return an access token."""
+    done = {step["step"] for step in steps if step["done"]}
+    if "user" in done:
+        token = exchange_code(login_code())
+        log(f"logged in as {USERNAME!r}")
+    else:
+        log(f"onboarding: creating the local user {USERNAME!r}")
+        answer = request(
+            "POST",
+            "/api/onboarding/users",
+            json_body={
+                "client_id": CLIENT_ID,
+                "name": USER_NAME,
+                "username": USERNAME,
+                "password": PASSWORD,
+                "language": "en",
+            },
+        )
+        token = exchange_code(answer["auth_code"])
+    if "core_config" not in done:
+        log(
+            "onboarding: core configuration (Home Assistant now tries to add "
+            "met, radio_browser and google_translate and logs errors: they "
+            "need packages and the internet this setup does not have)"
+        )
+        request("POST", "/api/onboarding/core_config", token=token, json_body={})
+    if "analytics" not in done:
+        log("onboarding: analytics (left disabled)")
+        request("POST", "/api/onboarding/analytics", token=token, json_body={})
+    if "integration" not in done:
+        log("onboarding: integrations")
+        request(
+            "POST",
+            "/api/onboarding/integration",
+            token=token,
+            json_body={"client_id": CLIENT_ID, "redirect_uri": REDIRECT_URI},
+        )
+    return token
+
+
+def wait_until_running(token: str, pid: int) -> None:
+    """Wait until Home Assistant has finished starting."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if not process_alive(pid):
+            raise BootstrapError("Home Assistant exited during startup")
+        if request("GET", "/api/config", token=token).get("state") == "RUNNING":
+            return
+        time.sleep(1)
+    raise BootstrapError(f"Home Assistant did not finish starting in {START_TIMEOUT} s")
+
+
+def config_entries(token: str, domain: str | None = None) -> list[dict[str, Any]]:
+    """Return the config entries, optionally of one domain."""
+    query = f"?domain={domain}" if domain else ""
+    entries: list[dict[str, Any]] = request(
+        "GET", f"/api/config/config_entries/entry{query}", token=token
+    )
+    return entries
+
+
+def remove_internet_onboarding_entries(token: str, *, wait: bool) -> None:
+    """Remove the entries onboarding created for integrations that need the internet.
+
+    Runs on every start, so a first start interrupted here is cleaned up later.
+    """
+    # Onboarding starts their flows as background tasks; give them time to finish.
+    deadline = time.monotonic() + (10 if wait else 0)
+    while True:
+        found = [
+            entry
+            for entry in config_entries(token)
+            if entry["domain"] in INTERNET_ONBOARDING_DOMAINS
+            and entry.get("source") == "onboarding"
+        ]
+        if (
+            len(found) == len(INTERNET_ONBOARDING_DOMAINS)
+            or time.monotonic() > deadline
+        ):
+            break
+        time.sleep(1)
+    for entry in found:
+        log(f"removing {entry['domain']} (added by onboarding; needs the internet)")
+        request(
+            "DELETE",
+            f"/api/config/config_entries/entry/{entry['entry_id']}",
+            token=token,
+        )
+
+
+def demo_entities(token: str) -> tuple[str | None, str | None, list[str]]:
+    """Return the demo GPS source, weather entity and notify entities."""
+    deadline = time.monotonic() + 120
+    while True:
+        ids = sorted(
+            state["entity_id"] for state in request("GET", "/api/states", token=token)
+        )
+        trackers = [i for i in ids if i.startswith("device_tracker.demo")]
+        weathers = [i for i in ids if i.startswith("weather.demo")]
+        if (trackers and weathers) or time.monotonic() > deadline:
+            break
+        time.sleep(2)
+    gps = (
+        PREFERRED_GPS_SOURCE
+        if PREFERRED_GPS_SOURCE in trackers
+        else next(iter(trackers), None)
+    )
+    weather = (
+        PREFERRED_WEATHER
+        if PREFERRED_WEATHER in weathers
+        else next(iter(weathers), None)
+    )
+    notify = [i for i in ids if i.startswith("notify.")][:1]
+    return gps, weather, notify
+
+
+def add_demo_dog(token: str) -> None:
+    """Run PawControl's config flow for the demo dog unless PawControl is set up."""
+    if entries := config_entries(token, "pawcontrol"):
+        log(f"PawControl is already set up ({len(entries)} entry, reused)")
+        return
+    gps, weather, notify = demo_entities(token)
+    flow = request(
+        "POST",
+        "/api/config/config_entries/flow",
+        token=token,
+        json_body={"handler": "pawcontrol", "show_advanced_options": False},
+    )
+    if flow.get("type") != "form":
+        raise BootstrapError(f"PawControl's config flow did not show a form: {flow}")
+    fields = {field["name"] for field in flow.get("data_schema", [])}
+    user_input: dict[str, Any] = {
+        "name": DOG_NAME,
+        "gps_source": gps,
+        "weather_entity": weather,
+        "notify_entities": notify,
+    }
+    user_input = {k: v for k, v in user_input.items() if v and k in fields}
+    log(f"PawControl config flow: adding {DOG_NAME} with {json.dumps(user_input)}")
+    result = request(
+        "POST",
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        token=token,
+        json_body=user_input,
+    )
+    if result.get("type") != "create_entry":
+        request(
+            "DELETE", f"/api/config/config_entries/flow/{flow['flow_id']}", token=token
+        )
+        raise BootstrapError(
+            f"PawControl's config flow did not create the entry: {result}"
+        )
+    log(
+        f"PawControl entry created: {result['result']['title']} ({result['result']['entry_id']})"
+    )
+
+
+def report_entry_state(token: str) -> None:
+    """Wait up to a minute for the PawControl entry to load; warn when it does not."""
+    deadline = time.monotonic() + 60
+    while True:
+        state = next((e["state"] for e in config_entries(token, "pawcontrol")), None)
+        if state == "loaded":
+            log("PawControl is loaded")
+            return
+        if time.monotonic() > deadline or state in ("setup_error", "migration_error"):
+            # Home Assistant keeps running so the problem can be looked at.
+            print(
+                f"warning: PawControl's entry is {state!r}; see config/home-assistant.log",
+                file=sys.stderr,
+                flush=True,
+            )
+            return
+        time.sleep(1)
+
+
+def setup(pid: int) -> None:
+    """Bring the running Home Assistant to the demo state."""
+    log(f"waiting for Home Assistant on {BASE_URL}")
+    steps = wait_for_http(pid)
+    core_config_done = any(
+        step["step"] == "core_config" and step["done"] for step in steps
+    )
+    token = onboard(steps)
+    wait_until_running(token, pid)
+    remove_internet_onboarding_entries(token, wait=not core_config_done)
+    add_demo_dog(token)
+    report_entry_state(token)
+    print(
+        f"""
+PawControl development Home Assistant is running
+  URL:       {BASE_URL}
+  Username:  {USERNAME}
+  Password:  {PASSWORD}
+  Demo dog:  {DOG_NAME} (Settings -> Devices & services -> Devices)
+Stop it with Ctrl-C.
+""",
+        flush=True,
+    )
+
+
+def check_port() -> None:
+    """Fail when something already listens on HOST:PORT."""
+    if port_in_use():
+        raise BootstrapError(
+            f"{HOST}:{PORT} is already in use (another scripts/develop "
+            "or Home Assistant?); stop it first"
+        )
+
+
+def login_url(path: str) -> str:
+    """Return a one-time URL that opens path with the development user logged in."""
+    state = base64.b64encode(
+        json.dumps({"hassUrl": BASE_URL, "clientId": CLIENT_ID}).encode()
+    ).decode()
+    query = urllib.parse.urlencode(
+        {"auth_callback": "1", "code": login_code(), "state": state}
+    )
+    return f"{BASE_URL}{path}?{query}"
+
+
+def main(argv: list[str]) -> int:
+    """Run the sub-command."""
+    try:
+        if argv[:1] == ["check-port"]:
+            check_port()
+        elif argv[:1] == ["setup"] and len(argv) == 2:
+            setup(int(argv[1]))
+        elif argv[:1] == ["login-url"] and len(argv) <= 2:
+            print(login_url(argv[1] if len(argv) == 2 else "/"))
+        else:
+            print(__doc__, file=sys.stderr)
+            return 2
+    except BootstrapError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
