@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from aiohttp import ClientError, ClientResponse, ClientSession, ContentTypeError
+from yarl import URL
 
 from .const import DEFAULT_API_TIMEOUT
 
@@ -155,7 +156,9 @@ class PawControlApiClient:
     ) -> None:
         """Store the session, the base URL and the token."""
         self._session = session
-        self._base_url = base_url.rstrip("/")
+        url = URL(base_url.rstrip("/"))
+        # Bearer auth replaces credentials in the URL; aiohttp refuses to send both.
+        self._base_url = str(url.with_user(None) if token else url)
         self._token = token
         self._timeout = timeout
 

@@ -119,7 +119,10 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
             if isinstance(result, BaseException):
                 raise result
             dogs[dog_id] = result
-        if dogs and all(d.stale and d.status is None and d.location is None for d in dogs.values()):
+        # Only the device API can fail a dog; a tracker has its own last-known fallback.
+        if self._api is not None and all(
+            d.last_error is not None and d.status is None for d in dogs.values()
+        ):
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="all_dogs_failed"
             )
@@ -153,7 +156,11 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
         """Update a dog whose only source is its GPS tracker, if it has one."""
         if dog.gps_source is None:
             return DogData(
-                dog_id=dog.dog_id, status=None, location=None, last_success=None, stale=False
+                dog_id=dog.dog_id,
+                status=None,
+                location=None,
+                last_success=None,
+                stale=False,
             )
         location = await self._gps.async_get_location(dog, None)
         if location is not None and not location.stale:
