@@ -63,6 +63,8 @@ DOG_SENSORS: tuple[PawControlDogSensorDescription, ...] = (
         translation_key="last_update",
         device_class=SensorDeviceClass.TIMESTAMP,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # Changes on every refresh; useful for debugging, noisy otherwise.
+        entity_registry_enabled_default=False,
         value_fn=lambda data: data.last_success,
     ),
 )
