@@ -9,6 +9,8 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.pawcontrol.const import (
     CONF_API_TOKEN,
@@ -32,6 +34,12 @@ from .device_api import TOKEN, DeviceApiServer, load_fixture
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom integrations from custom_components/ in every test."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Serialize Home Assistant objects (registry entries, states) stably."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture
@@ -69,7 +77,7 @@ def dog_options(
 def entry_options() -> dict[str, Any]:
     """Return the options of the standard test entry."""
     return {
-        CONF_DOGS: [dog_options(**{CONF_GPS_SOURCE: "device_tracker.buddy"})],
+        CONF_DOGS: [dog_options(**{CONF_GPS_SOURCE: "device_tracker.buddy_collar"})],
         CONF_NOTIFY_SERVICES: [],
         CONF_NOTIFY_ENTITIES: [],
         CONF_UPDATE_INTERVAL: 60,

@@ -46,7 +46,7 @@ async def test_user_flow_without_device_api(hass: HomeAssistant) -> None:
         flow_id,
         {
             "name": "  Buddy ",
-            CONF_GPS_SOURCE: "device_tracker.buddy",
+            CONF_GPS_SOURCE: "device_tracker.buddy_collar",
             CONF_WEATHER_ENTITY: "weather.home",
             CONF_NOTIFY_SERVICES: ["notify.mobile_app_pixel_7"],
             CONF_NOTIFY_ENTITIES: ["notify.kitchen"],
@@ -57,7 +57,7 @@ async def test_user_flow_without_device_api(hass: HomeAssistant) -> None:
     assert result["data"] == {}
     entry = result["result"]
     assert entry.options == {
-        CONF_DOGS: [dog_options(**{CONF_GPS_SOURCE: "device_tracker.buddy"})],
+        CONF_DOGS: [dog_options(**{CONF_GPS_SOURCE: "device_tracker.buddy_collar"})],
         CONF_WEATHER_ENTITY: "weather.home",
         CONF_NOTIFY_SERVICES: ["notify.mobile_app_pixel_7"],
         CONF_NOTIFY_ENTITIES: ["notify.kitchen"],

@@ -57,7 +57,7 @@ async def test_entry_diagnostics(
 ) -> None:
     """Secrets, credentials and coordinates are redacted; ages and statistics are shown."""
     hass.states.async_set(
-        "device_tracker.buddy",
+        "device_tracker.buddy_collar",
         "home",
         {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 5},
     )

@@ -234,5 +234,5 @@ async def test_resilience(
     assert init_integration.options["jitter"] is False
     assert (
         init_integration.options[CONF_DOGS][0][CONF_GPS_SOURCE]
-        == "device_tracker.buddy"
+        == "device_tracker.buddy_collar"
     )

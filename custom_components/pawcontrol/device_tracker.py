@@ -6,6 +6,7 @@ from typing import Any
 
 from homeassistant.components.device_tracker.config_entry import TrackerEntity
 from homeassistant.components.device_tracker.const import SourceType
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
@@ -36,6 +37,11 @@ class PawControlDogTracker(PawControlDogEntity, TrackerEntity):
     _attr_translation_key = "location"
     _attr_source_type = SourceType.GPS
     _unrecorded_attributes = frozenset({"data_age_seconds"})
+
+    @property
+    def entity_category(self) -> EntityCategory | None:
+        """Return None: the dog's location is its primary entity, not a diagnostic one."""
+        return None
 
     @property
     def available(self) -> bool:
