@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 import logging
+import time
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -14,6 +15,7 @@ from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
 )
 
@@ -88,6 +90,7 @@ async def test_outage_breaker_and_recovery(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Cached values go stale, the breaker opens and stops requests, probes close it."""
+    events = async_capture_events(hass, "pawcontrol_circuit_state_changed")
     device_api.mode = Mode.ERROR_500
     caplog.clear()
     # Two attempts per refresh until the retry budget (10 tokens, one per failed
@@ -128,6 +131,13 @@ async def test_outage_breaker_and_recovery(
         "PawControlApiResponseError: HTTP 500",
     ]
     assert "Device API for dog buddy is available again" in caplog.text
+    assert [
+        (e.data["from_state"], e.data["to_state"], e.data["reason"]) for e in events
+    ] == [
+        ("closed", "open", "failure_threshold"),
+        ("open", "half_open", "timeout_elapsed"),
+        ("half_open", "closed", "probe_succeeded"),
+    ]
     assert "Retry attempt 2/2 for dog_buddy in 0.00s: " in caplog.text
     ours = " ".join(
         record.getMessage()
@@ -284,3 +294,43 @@ async def test_connection_refused(
     assert state.state == "87"
     assert state.attributes["stale"] is True
     assert hass.states.get(TRACKER).state != STATE_UNAVAILABLE
+
+
+async def test_hanging_server_times_out(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A server that never answers costs one 10 s timeout per attempt, then the cache."""
+    device_api.mode = Mode.HANG
+    freezer.tick(timedelta(seconds=15))
+    async_fire_time_changed(hass)
+    for attempt in (1, 2):
+        # Let the attempt reach the server, then let its 10 s timeout pass.
+        for _ in range(100):
+            if _requests(device_api) == 1 + attempt:
+                break
+            # Frozen time stops asyncio.sleep; wait for the socket in real time.
+            await hass.async_add_executor_job(time.sleep, 0.01)
+        assert _requests(device_api) == 1 + attempt
+        freezer.tick(timedelta(seconds=10.1))
+        async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    state = hass.states.get(BATTERY)
+    assert state.state == "87"
+    assert state.attributes["stale"] is True
+    statistics = await hass.services.async_call(
+        DOMAIN,
+        "get_statistics",
+        {"circuit_name": "dog_buddy"},
+        blocking=True,
+        return_response=True,
+    )
+    assert statistics is not None
+    buddy = statistics["circuit_breakers"]["dog_buddy"]  # type: ignore[index]
+    assert (
+        buddy["last_error"]
+        == "PawControlApiConnectionError: Timeout talking to the device API"
+    )  # type: ignore[index]
+    assert buddy["failure_count"] == 1  # type: ignore[index]
