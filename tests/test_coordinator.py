@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-import logging
 import time
 from typing import Any
 
@@ -23,6 +22,7 @@ from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
 from .device_api import DeviceApiServer, Mode
+from .helpers import FAST, our_warnings, tick
 
 STATUS = "/api/v1/dogs/buddy/status"
 BATTERY = "sensor.buddy_battery"
@@ -36,34 +36,13 @@ def entry_options(entry_options: dict[str, Any]) -> dict[str, Any]:
     """Locate Buddy through the device API; refresh every 15 s; retry without waiting."""
     return entry_options | {
         CONF_DOGS: [dog_options()],
-        "update_interval": 15,
-        "initial_delay": 0.0,
-        "max_delay": 0.0,
+        **FAST,
     }
-
-
-async def _tick(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 15
-) -> None:
-    """Let time pass so that the coordinator refreshes."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _requests(device_api: DeviceApiServer) -> int:
     """Return how many status requests the server received."""
     return device_api.requests.count(STATUS)
-
-
-def _warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
-    """Return the warnings PawControl logged."""
-    return [
-        record.getMessage()
-        for record in caplog.records
-        if record.levelno == logging.WARNING
-        and record.name.startswith("custom_components.pawcontrol")
-    ]
 
 
 async def test_fresh_data(
@@ -96,7 +75,7 @@ async def test_outage_breaker_and_recovery(
     # Two attempts per refresh until the retry budget (10 tokens, one per failed
     # attempt, no retry at 5 or fewer) stops retrying in the third refresh.
     for refresh, expected in ((1, 3), (2, 5), (3, 6)):
-        await _tick(hass, freezer)
+        await tick(hass, freezer)
         assert _requests(device_api) == expected
         state = hass.states.get(BATTERY)
         assert state.state == "87"
@@ -109,23 +88,23 @@ async def test_outage_breaker_and_recovery(
     assert hass.states.get(TRACKER).state == "not_home"
 
     # While open (30 s plus at most 10 % jitter), refreshes send nothing.
-    await _tick(hass, freezer)
-    await _tick(hass, freezer)
+    await tick(hass, freezer)
+    await tick(hass, freezer)
     assert _requests(device_api) == 6
     assert hass.states.get(BATTERY).state == "87"
 
     # Then a probe goes through; two successful probes close the circuit.
     device_api.mode = Mode.HEALTHY
-    await _tick(hass, freezer)
+    await tick(hass, freezer)
     assert _requests(device_api) == 7
     assert hass.states.get(CIRCUIT).attributes["state"] == "half_open"
     assert hass.states.get(BATTERY).attributes["stale"] is False
-    await _tick(hass, freezer)
+    await tick(hass, freezer)
     assert _requests(device_api) == 8
     assert hass.states.get(CIRCUIT).state == "off"
     assert hass.states.get(CONNECTIVITY).state == "on"
 
-    assert _warnings(caplog) == [
+    assert our_warnings(caplog) == [
         "Device API for dog buddy is unavailable: PawControlApiResponseError: HTTP 500",
         "Circuit breaker 'dog_buddy' opened after 3 consecutive failures: "
         "PawControlApiResponseError: HTTP 500",
@@ -158,15 +137,15 @@ async def test_probe_failure_reopens_longer(
     """A failed probe opens the circuit again for twice as long."""
     device_api.mode = Mode.ERROR_500
     for _ in range(5):
-        await _tick(hass, freezer)
+        await tick(hass, freezer)
     assert _requests(device_api) == 6
-    await _tick(hass, freezer)
+    await tick(hass, freezer)
     # The probe failed: one request, no retry, open again for 60 s plus jitter.
     assert _requests(device_api) == 7
     assert hass.states.get(CIRCUIT).attributes["state"] == "open"
     assert 60 <= hass.states.get(CIRCUIT).attributes["open_remaining"] <= 66
     for _ in range(3):
-        await _tick(hass, freezer)
+        await tick(hass, freezer)
     assert _requests(device_api) == 7
 
 
@@ -194,13 +173,13 @@ async def test_retry_after_hint(
     device_api.retry_after = retry_after
     # The hint exceeds max_delay (0 s here), so nothing is retried.
     for refresh in range(1, 4):
-        await _tick(hass, freezer)
+        await tick(hass, freezer)
         assert _requests(device_api) == 1 + refresh
     remaining = hass.states.get(CIRCUIT).attributes["open_remaining"]
     # The open time is at least the hint; the HTTP-date hint is 75 s away at the third failure.
     assert remaining >= (30 if mode is Mode.UNAVAILABLE_503 else 75)
     # At 45 s the 30 s circuit lets a probe through; the 75 s one does not yet.
-    await _tick(hass, freezer, 45)
+    await tick(hass, freezer, 45)
     assert _requests(device_api) == (5 if mode is Mode.UNAVAILABLE_503 else 4)
 
 
@@ -225,11 +204,11 @@ async def test_one_dog_failing_never_fails_the_others(
     assert issue.translation_placeholders == {"dog_name": "Rex", "dog_id": "rex"}
     # 404 is not retried and never trips the breaker.
     for _ in range(4):
-        await _tick(hass, freezer)
+        await tick(hass, freezer)
     assert device_api.requests.count("/api/v1/dogs/rex/status") == 5
     assert hass.states.get("binary_sensor.rex_circuit_dog_rex").state == "off"
     device_api.statuses["rex"] = device_api.statuses["buddy"] | {"dog_id": "rex"}
-    await _tick(hass, freezer)
+    await tick(hass, freezer)
     assert ir.async_get(hass).async_get_issue(DOMAIN, "unknown_dog_rex") is None
     assert hass.states.get("sensor.rex_battery").state == "87"
 
@@ -242,7 +221,7 @@ async def test_auth_failure_starts_reauth(
 ) -> None:
     """401 from the device API starts reauthentication without retrying."""
     device_api.mode = Mode.UNAUTHORIZED
-    await _tick(hass, freezer)
+    await tick(hass, freezer)
     assert _requests(device_api) == 2
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == ["reauth"]
@@ -262,7 +241,7 @@ async def test_all_dogs_failing_without_cache(
     assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
     assert hass.states.get(BATTERY) is None
     device_api.mode = Mode.HEALTHY
-    await _tick(hass, freezer, 60)
+    await tick(hass, freezer, 60)
     assert mock_config_entry.state is ConfigEntryState.LOADED
     assert hass.states.get(BATTERY).state == "87"
 
@@ -277,7 +256,7 @@ async def test_bad_answers_never_crash(
 ) -> None:
     """Broken answers keep the cached values; nothing reaches the loop's error handler."""
     device_api.mode = mode
-    await _tick(hass, freezer)
+    await tick(hass, freezer)
     assert hass.states.get(BATTERY).state == "87"
 
 
@@ -289,7 +268,7 @@ async def test_connection_refused(
 ) -> None:
     """A device that went away leaves the cached data, marked stale."""
     await device_api.close()
-    await _tick(hass, freezer)
+    await tick(hass, freezer)
     state = hass.states.get(BATTERY)
     assert state.state == "87"
     assert state.attributes["stale"] is True

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -12,12 +10,12 @@ from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
+from .helpers import FAST, get_statistics, our_warnings, setup_entry, tick
 from .platforms import async_setup_test_platforms
 
 TRACKER = "device_tracker.buddy"
@@ -40,27 +38,9 @@ def gps_entry(entry_options: dict[str, Any], gps_source: str) -> MockConfigEntry
         options=entry_options
         | {
             CONF_DOGS: [dog_options(gps_source=gps_source)],
-            "update_interval": 15,
-            "initial_delay": 0.0,
-            "max_delay": 0.0,
+            **FAST,
         },
     )
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set up PawControl."""
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
-async def _tick(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 15
-) -> None:
-    """Let time pass so that the coordinator refreshes."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def _manual(hass: HomeAssistant, state: str = "not_home", **attributes: Any) -> None:
@@ -75,11 +55,7 @@ def _manual(hass: HomeAssistant, state: str = "not_home", **attributes: Any) -> 
 
 async def _gps_retries(hass: HomeAssistant) -> dict[str, Any]:
     """Return the GPS retry statistics as the service reports them."""
-    response = await hass.services.async_call(
-        DOMAIN, "get_statistics", {}, blocking=True, return_response=True
-    )
-    assert response is not None
-    retries: dict[str, Any] = response["retries"]["gps"]  # type: ignore[index,assignment]
+    retries: dict[str, Any] = (await get_statistics(hass))["retries"]["gps"]
     return retries
 
 
@@ -88,7 +64,7 @@ async def test_location_from_tracker(
 ) -> None:
     """A tracker's coordinates, accuracy and battery reach the dog's entities."""
     _manual(hass)
-    await _setup(hass, gps_entry)
+    await setup_entry(hass, gps_entry)
     state = hass.states.get(TRACKER)
     assert state.attributes["latitude"] == 48.1
     assert state.attributes["longitude"] == 11.5
@@ -108,11 +84,11 @@ async def test_unavailable_tracker_serves_last_known(
 ) -> None:
     """Three attempts, then the last known location, stale, with one warning."""
     _manual(hass)
-    await _setup(hass, gps_entry)
+    await setup_entry(hass, gps_entry)
     hass.states.async_set(MANUAL, "unavailable")
     caplog.clear()
-    await _tick(hass, freezer)
-    await _tick(hass, freezer)
+    await tick(hass, freezer)
+    await tick(hass, freezer)
     state = hass.states.get(TRACKER)
     assert state.attributes["latitude"] == 48.1
     assert state.attributes["stale"] is True
@@ -126,17 +102,13 @@ async def test_unavailable_tracker_serves_last_known(
         "exhausted": 2,
         "retry_success_rate": 0.0,
     }
-    warnings = [
-        r.getMessage()
-        for r in caplog.records
-        if r.levelno == logging.WARNING and r.name.startswith("custom_components")
-    ]
+    warnings = our_warnings(caplog)
     assert warnings == [
         "GPS source device_tracker.manual of buddy is unavailable: "
         "GpsUnavailableError: Source is unavailable"
     ]
     _manual(hass)
-    await _tick(hass, freezer)
+    await tick(hass, freezer)
     assert hass.states.get(TRACKER).attributes["stale"] is False
     assert "GPS source device_tracker.manual of buddy is available again" in caplog.text
     assert "48.1" not in " ".join(
@@ -165,9 +137,9 @@ async def test_bad_coordinates_are_never_stored(
 ) -> None:
     """Impossible or too inaccurate locations are rejected; the last good one stays."""
     _manual(hass)
-    await _setup(hass, gps_entry)
+    await setup_entry(hass, gps_entry)
     _manual(hass, **attributes)
-    await _tick(hass, freezer)
+    await tick(hass, freezer)
     state = hass.states.get(TRACKER)
     assert state.attributes["latitude"] == 48.1
     assert state.attributes["longitude"] == 11.5
@@ -182,8 +154,8 @@ async def test_too_old_location(
 ) -> None:
     """A tracker that has not reported for longer than the dog's max age counts as failed."""
     _manual(hass)
-    await _setup(hass, gps_entry)
-    await _tick(hass, freezer, 601)
+    await setup_entry(hass, gps_entry)
+    await tick(hass, freezer, 601)
     assert hass.states.get(TRACKER).attributes["stale"] is True
 
 
@@ -211,7 +183,7 @@ async def test_last_known_location_survives_restart(
         },
     }
     hass.states.async_set(MANUAL, "unavailable")
-    await _setup(hass, gps_entry)
+    await setup_entry(hass, gps_entry)
     state = hass.states.get(TRACKER)
     assert state.attributes["latitude"] == 47.0
     assert state.attributes["stale"] is True
@@ -226,7 +198,7 @@ async def test_refresh_request_recovers(
     assert await async_setup_component(hass, "homeassistant", {})
     collar = (await async_setup_test_platforms(hass)).tracker
     collar.fix_on_update = (46.5, 7.4, 10)
-    await _setup(hass, gps_entry)
+    await setup_entry(hass, gps_entry)
     assert collar.updates == 1
     state = hass.states.get(TRACKER)
     assert state.attributes["latitude"] == 46.5

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +20,7 @@ from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 from custom_components.pawcontrol.notifications import Message, in_quiet_hours
 
 from .conftest import dog_options
+from .helpers import our_warnings, setup_entry
 from .platforms import CollarSpeaker, async_setup_test_platforms
 
 
@@ -62,13 +62,6 @@ def notify_entry(entry_options: dict[str, Any]) -> MockConfigEntry:
     )
 
 
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Set up PawControl."""
-    entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
 async def _alert(hass: HomeAssistant, message: str, **extra: Any) -> dict[str, Any]:
     """Call emergency_alert and return its response."""
     response = await hass.services.async_call(
@@ -100,7 +93,7 @@ async def test_failing_channel_is_skipped_after_three_failures(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A raising channel opens its breaker; the others and the fallback still deliver."""
-    await _setup(hass, notify_entry)
+    await setup_entry(hass, notify_entry)
     for number in range(1, 4):
         response = await _alert(hass, f"Alert {number}", dog="buddy")
         assert response == {
@@ -128,11 +121,7 @@ async def test_failing_channel_is_skipped_after_three_failures(
     ]
     state = hass.states.get("binary_sensor.pawcontrol_circuit_notification_broken")
     assert state.state == "on"
-    warnings = [
-        r.getMessage()
-        for r in caplog.records
-        if r.levelno == logging.WARNING and r.name.startswith("custom_components")
-    ]
+    warnings = our_warnings(caplog)
     assert warnings == [
         "Notification channel notify.broken is unavailable: "
         "HomeAssistantError: push gateway down",
@@ -153,7 +142,7 @@ async def test_fallback_when_nothing_delivered(
         options=entry_options
         | {CONF_DOGS: [dog_options()], "notify_services": ["notify.broken"]},
     )
-    await _setup(hass, entry)
+    await setup_entry(hass, entry)
     notifications = entry.runtime_data.notifications
     result = await notifications.async_send(Message("PawControl", "Time for a walk"))
     assert result == {"notify.broken": "failed"}
@@ -170,7 +159,7 @@ async def test_quiet_hours_hold_back_non_critical(
     """Non-critical messages wait until quiet hours end; critical ones go out at once."""
     await hass.config.async_set_time_zone("Europe/Berlin")
     freezer.move_to(datetime(2026, 11, 28, 23, 30, tzinfo=ZoneInfo("Europe/Berlin")))
-    await _setup(hass, notify_entry)
+    await setup_entry(hass, notify_entry)
     notifications = notify_entry.runtime_data.notifications
     assert await notifications.async_send(Message("PawControl", "Dinner time")) is None
     assert notifications.held == 1
@@ -205,7 +194,7 @@ async def test_quiet_hours_ending_later_today(
             "quiet_hours_end": "14:00:00",
         },
     )
-    await _setup(hass, entry)
+    await setup_entry(hass, entry)
     notifications = entry.runtime_data.notifications
     await notifications.async_send(Message("PawControl", "Nap over"))
     await hass.config_entries.async_unload(entry.entry_id)
@@ -245,6 +234,6 @@ async def test_missing_notify_entity_fails(
         options=entry_options
         | {CONF_DOGS: [dog_options()], "notify_entities": ["notify.gone"]},
     )
-    await _setup(hass, entry)
+    await setup_entry(hass, entry)
     response = await _alert(hass, "Anyone there?", severity="warning")
     assert response == {"channels": {"notify.gone": "failed"}}

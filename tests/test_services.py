@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -15,7 +14,6 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockUser,
     async_capture_events,
-    async_fire_time_changed,
 )
 import voluptuous as vol
 
@@ -23,6 +21,7 @@ from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
 from .device_api import DeviceApiServer, Mode
+from .helpers import FAST, tick
 
 
 @pytest.fixture
@@ -30,19 +29,8 @@ def entry_options(entry_options: dict[str, Any]) -> dict[str, Any]:
     """Locate Buddy through the device API; refresh every 15 s; retry without waiting."""
     return entry_options | {
         CONF_DOGS: [dog_options()],
-        "update_interval": 15,
-        "initial_delay": 0.0,
-        "max_delay": 0.0,
+        **FAST,
     }
-
-
-async def _tick(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 15
-) -> None:
-    """Let time pass so that the coordinator refreshes."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def _open_buddy(
@@ -51,7 +39,7 @@ async def _open_buddy(
     """Fail three refreshes so that Buddy's circuit opens."""
     device_api.mode = Mode.ERROR_500
     for _ in range(3):
-        await _tick(hass, freezer)
+        await tick(hass, freezer)
 
 
 async def _call(
@@ -85,7 +73,7 @@ async def test_get_statistics(
     assert buddy["total_successes"] == 1
 
     await _open_buddy(hass, freezer, device_api)
-    await _tick(hass, freezer)
+    await tick(hass, freezer)
     statistics = await _call(hass, "get_statistics", {"circuit_name": "dog_buddy"})
     assert list(statistics["circuit_breakers"]) == ["dog_buddy"]
     buddy = statistics["circuit_breakers"]["dog_buddy"]
@@ -171,7 +159,7 @@ async def test_reset_circuit_breaker(
     ]
     assert events[0].data["circuit_name"] == "dog_buddy"
     assert events[0].data["failure_count"] == 3
-    await _tick(hass, freezer)
+    await tick(hass, freezer)
     assert hass.states.get("sensor.buddy_battery").attributes["stale"] is False
 
 
@@ -223,9 +211,9 @@ async def test_repair_after_five_minutes_open(
     registry = ir.async_get(hass)
     await _open_buddy(hass, freezer, device_api)
     for _ in range(19):
-        await _tick(hass, freezer)
+        await tick(hass, freezer)
     assert registry.async_get_issue(DOMAIN, "circuit_open_dog_buddy") is None
-    await _tick(hass, freezer, 30)
+    await tick(hass, freezer, 30)
     issue = registry.async_get_issue(DOMAIN, "circuit_open_dog_buddy")
     assert issue is not None
     assert issue.translation_key == "circuit_open"
@@ -235,7 +223,7 @@ async def test_repair_after_five_minutes_open(
     }
     device_api.mode = Mode.HEALTHY
     for _ in range(12):
-        await _tick(hass, freezer, 30)
+        await tick(hass, freezer, 30)
     assert hass.states.get("binary_sensor.buddy_circuit_dog_buddy").state == "off"
     assert registry.async_get_issue(DOMAIN, "circuit_open_dog_buddy") is None
 
@@ -250,9 +238,9 @@ async def test_short_outage_raises_no_repair(
     await _open_buddy(hass, freezer, device_api)
     device_api.mode = Mode.HEALTHY
     for _ in range(4):
-        await _tick(hass, freezer, 30)
+        await tick(hass, freezer, 30)
     assert hass.states.get("binary_sensor.buddy_circuit_dog_buddy").state == "off"
-    await _tick(hass, freezer, 600)
+    await tick(hass, freezer, 600)
     assert ir.async_get(hass).async_get_issue(DOMAIN, "circuit_open_dog_buddy") is None
 
 

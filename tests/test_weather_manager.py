@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-import logging
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -11,31 +9,13 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
+from .helpers import FAST, get_statistics, our_warnings, tick
 from .platforms import async_setup_test_platforms
-
-
-async def _tick(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
-) -> None:
-    """Let time pass so that the coordinator refreshes."""
-    freezer.tick(timedelta(seconds=seconds))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-async def _statistics(hass: HomeAssistant) -> dict[str, Any]:
-    """Return the statistics through the service."""
-    response = await hass.services.async_call(
-        DOMAIN, "get_statistics", {}, blocking=True, return_response=True
-    )
-    assert response is not None
-    return dict(response)
 
 
 async def test_weather_cache_and_stale_serving(
@@ -52,9 +32,7 @@ async def test_weather_cache_and_stale_serving(
         | {
             CONF_DOGS: [dog_options()],
             "weather_entity": "weather.garden",
-            "update_interval": 15,
-            "initial_delay": 0.0,
-            "max_delay": 0.0,
+            **FAST,
         },
     )
     entry.add_to_hass(hass)
@@ -71,27 +49,27 @@ async def test_weather_cache_and_stale_serving(
     assert snapshot.forecast[0]["condition"] == "rainy"
     assert weather.forecast_calls == 1
 
-    await _tick(hass, freezer, 15)
+    await tick(hass, freezer, 15)
     assert weather.forecast_calls == 1
 
     weather.fail_forecast = True
     caplog.clear()
-    await _tick(hass, freezer, 600)
+    await tick(hass, freezer, 600)
     # Two attempts, then the cached weather, marked stale.
     assert weather.forecast_calls == 3
     snapshot = entry.runtime_data.coordinator.data.weather
     assert snapshot is not None
     assert snapshot.stale is True
     assert snapshot.condition == "sunny"
-    await _tick(hass, freezer, 15)
+    await tick(hass, freezer, 15)
     assert weather.forecast_calls == 3
 
     weather.fail_forecast = False
-    await _tick(hass, freezer, 600)
+    await tick(hass, freezer, 600)
     assert weather.forecast_calls == 4
     assert entry.runtime_data.coordinator.data.weather.stale is False
 
-    statistics = await _statistics(hass)
+    statistics = await get_statistics(hass)
     assert statistics["cache"] == {
         "hits": 2,
         "misses": 3,
@@ -99,11 +77,7 @@ async def test_weather_cache_and_stale_serving(
         "stale_served": 2,
     }
     assert statistics["retries"]["weather"]["exhausted"] == 1
-    warnings = [
-        r.getMessage()
-        for r in caplog.records
-        if r.levelno == logging.WARNING and r.name.startswith("custom_components")
-    ]
+    warnings = our_warnings(caplog)
     assert warnings == [
         "Weather entity weather.garden is unavailable: HomeAssistantError: forecast service down"
     ]

@@ -1,0 +1,55 @@
+"""Helpers shared by the PawControl tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Any, Final
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from custom_components.pawcontrol.const import DOMAIN
+
+# Refresh every 15 s and retry without waiting, so request counts are exact.
+FAST: Final = {"update_interval": 15, "initial_delay": 0.0, "max_delay": 0.0}
+
+
+async def tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 15
+) -> None:
+    """Let time pass so that the coordinator refreshes, and wait for it."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add and set up a PawControl entry."""
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def get_statistics(hass: HomeAssistant, **data: Any) -> dict[str, Any]:
+    """Return the statistics as pawcontrol.get_statistics answers them."""
+    response = await hass.services.async_call(
+        DOMAIN, "get_statistics", data, blocking=True, return_response=True
+    )
+    assert response is not None
+    return dict(response)
+
+
+def our_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """Return the warnings PawControl logged."""
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno == logging.WARNING
+        and record.name.startswith("custom_components.pawcontrol")
+    ]
