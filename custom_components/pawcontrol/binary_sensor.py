@@ -13,7 +13,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import DATA_RESILIENCE
-from .coordinator import PawControlCoordinator, dog_breaker_name
+from .coordinator import dog_breaker_name
 from .data import DogConfig, PawControlConfigEntry
 from .entity import PawControlDogEntity, dog_device_info, hub_device_info
 from .resilience import CircuitState, ResilienceManager, TransitionEvent
@@ -53,24 +53,12 @@ class PawControlConnectivitySensor(PawControlDogEntity, BinarySensorEntity):
     _attr_translation_key = "connectivity"
     _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
     _attr_entity_category = EntityCategory.DIAGNOSTIC
-    _unrecorded_attributes = frozenset({"data_age_seconds"})
-
-    def __init__(
-        self, coordinator: PawControlCoordinator, dog: DogConfig, key: str
-    ) -> None:
-        """Describe the sensor."""
-        super().__init__(coordinator, dog, key)
 
     @property
     def is_on(self) -> bool:
         """Return whether the last refresh of the dog succeeded."""
         data = self.dog_data
         return data is not None and not data.stale
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """Return how old the dog's data is."""
-        return self.stale_attributes()
 
 
 class PawControlCircuitSensor(BinarySensorEntity):

@@ -36,7 +36,6 @@ class PawControlDogTracker(PawControlDogEntity, TrackerEntity):
     _attr_name = None
     _attr_translation_key = "location"
     _attr_source_type = SourceType.GPS
-    _unrecorded_attributes = frozenset({"data_age_seconds"})
 
     @property
     def entity_category(self) -> EntityCategory | None:

@@ -90,7 +90,8 @@ class PawControlDogEntity(CoordinatorEntity[PawControlCoordinator]):
         """Return the dog's latest data."""
         return self.coordinator.data.dogs.get(self.dog_id)
 
-    def stale_attributes(self) -> dict[str, Any]:
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
         """Return the attributes that tell how fresh the dog's data is."""
         data = self.dog_data
         if data is None:

@@ -19,8 +19,8 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .const import DATA_RESILIENCE
-from .coordinator import DogData
-from .data import PawControlConfigEntry
+from .coordinator import DogData, PawControlCoordinator
+from .data import DogConfig, PawControlConfigEntry
 from .entity import PawControlDogEntity, hub_device_info
 from .resilience import ResilienceManager, TransitionEvent
 
@@ -91,10 +91,12 @@ class PawControlDogSensor(PawControlDogEntity, SensorEntity):
     """A value of one dog; keeps its last value, marked stale, during an outage."""
 
     entity_description: PawControlDogSensorDescription
-    _unrecorded_attributes = frozenset({"data_age_seconds"})
 
     def __init__(
-        self, coordinator: Any, dog: Any, description: PawControlDogSensorDescription
+        self,
+        coordinator: PawControlCoordinator,
+        dog: DogConfig,
+        description: PawControlDogSensorDescription,
     ) -> None:
         """Describe the sensor."""
         super().__init__(coordinator, dog, description.key)
@@ -105,11 +107,6 @@ class PawControlDogSensor(PawControlDogEntity, SensorEntity):
         """Return the value."""
         data = self.dog_data
         return None if data is None else self.entity_description.value_fn(data)
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """Return whether the value is stale and how old it is."""
-        return self.stale_attributes()
 
 
 class PawControlStatisticsSensor(SensorEntity):
