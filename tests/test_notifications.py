@@ -175,15 +175,16 @@ async def test_quiet_hours_hold_back_non_critical(
     assert notifications.held == 0
 
 
-async def test_quiet_hours_ending_later_today(
+async def test_held_messages_survive_unload(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     sent: list[dict[str, Any]],
     entry_options: dict[str, Any],
+    hass_ws_client: WebSocketGenerator,
 ) -> None:
-    """Quiet hours within one day hold messages until their end the same day."""
+    """A message held by quiet hours becomes a persistent notification on unload."""
     await hass.config.async_set_time_zone("UTC")
-    freezer.move_to(datetime(2026, 11, 28, 13, 0, tzinfo=ZoneInfo("UTC")))
+    freezer.move_to(datetime(2027, 3, 1, 13, 0, tzinfo=ZoneInfo("UTC")))
     entry = MockConfigEntry(
         domain=DOMAIN,
         options=entry_options
@@ -201,8 +202,9 @@ async def test_quiet_hours_ending_later_today(
     freezer.tick(timedelta(hours=2))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
-    # Unloading stopped the wait; nothing is sent by an unloaded entry.
+    # Unloading stopped the wait; the held message was kept, not lost.
     assert sent == []
+    assert await _persistent(hass, hass_ws_client) == ["Nap over"]
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.common import (
     MockUser,
     async_capture_events,
 )
-import voluptuous as vol
+from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
 from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
@@ -197,8 +197,9 @@ async def test_reset_refused(
     with pytest.raises(ServiceValidationError) as caught:
         await _call(hass, "reset_circuit_breaker", {"circuit_name": "dog_rex"})
     assert caught.value.translation_placeholders["valid"] == "all, dog_buddy"
-    with pytest.raises(vol.Invalid):
+    with pytest.raises(ServiceValidationError) as caught:
         await _call(hass, "reset_circuit_breaker", {"circuit_name": ""})
+    assert caught.value.translation_key == "unknown_circuit"
 
 
 async def test_repair_after_five_minutes_open(
@@ -245,15 +246,37 @@ async def test_short_outage_raises_no_repair(
 
 
 @pytest.mark.parametrize(
-    "data",
-    [{"message": ""}, {"message": "x" * 1001}, {"message": "hi", "severity": "panic"}],
+    ("data", "key"),
+    [
+        ({"message": ""}, "invalid_message"),
+        ({"message": "   "}, "invalid_message"),
+        ({"message": "x" * 1001}, "invalid_message"),
+        ({"message": "hi", "severity": "panic"}, "invalid_severity"),
+    ],
 )
 async def test_emergency_alert_invalid_input(
-    hass: HomeAssistant, init_integration: MockConfigEntry, data: dict[str, Any]
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    hass_ws_client: WebSocketGenerator,
+    data: dict[str, Any],
+    key: str,
 ) -> None:
-    """Bad alert input is refused before anything is sent."""
-    with pytest.raises(vol.Invalid):
+    """Bad alert input gets a translated error, and nothing is sent."""
+    with pytest.raises(ServiceValidationError) as caught:
         await _call(hass, "emergency_alert", data)
+    assert caught.value.translation_key == key
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id({"type": "persistent_notification/get"})
+    assert (await client.receive_json())["result"] == []
+
+
+async def test_emergency_alert_longest_message(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A message of exactly 1000 characters is accepted."""
+    assert await _call(hass, "emergency_alert", {"message": "x" * 1000}) == {
+        "channels": {}
+    }
 
 
 async def test_emergency_alert_unknown_dog(

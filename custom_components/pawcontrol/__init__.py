@@ -8,13 +8,17 @@ from typing import Any
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import (
+    config_validation as cv,
+    entity_registry as er,
+    issue_registry as ir,
+)
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 
 from .api import PawControlApiAuthError, PawControlApiClient, PawControlApiNotFoundError
-from .circuit_events import CircuitEvents
+from .circuit_events import CircuitEvents, circuit_issue_id
 from .const import (
     CONF_API_TOKEN,
     CONF_API_URL,
@@ -26,11 +30,12 @@ from .const import (
     CONF_UPDATE_INTERVAL,
     CONF_WEATHER_ENTITY,
     CONF_WEATHER_RETRY_ATTEMPTS,
+    DATA_DOG_CACHE,
     DATA_RESILIENCE,
     DEFAULT_UPDATE_INTERVAL,
     DOMAIN,
 )
-from .coordinator import PawControlCoordinator, dog_breaker_name
+from .coordinator import PawControlCoordinator, dog_breaker_name, unknown_dog_issue_id
 from .data import (
     PawControlConfigEntry,
     PawControlRuntimeData,
@@ -64,6 +69,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     resilience = ResilienceManager(hass, clock=_monotonic)
     await resilience.async_load()
     hass.data[DATA_RESILIENCE] = resilience
+    hass.data[DATA_DOG_CACHE] = {}
     CircuitEvents(hass, resilience)
     async_setup_services(hass)
     return True
@@ -122,6 +128,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
             options, (PawControlApiAuthError, PawControlApiNotFoundError)
         ),
         retry_config=retry_config_from_options(options),
+        cache=hass.data[DATA_DOG_CACHE],
         update_interval=timedelta(
             seconds=options.get(CONF_UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL)
         ),
@@ -134,7 +141,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
         weather=weather,
         notifications=notifications,
     )
-    _forget_removed_sources(resilience, dogs, notifications)
+    _forget_removed_sources(hass, entry, dogs if api else {}, notifications)
     gps.retain(set(dogs))
     async_sync_devices(hass, entry)
     entry.async_on_unload(notifications.async_shutdown)
@@ -146,11 +153,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
 
 
 def _forget_removed_sources(
-    resilience: ResilienceManager,
+    hass: HomeAssistant,
+    entry: PawControlConfigEntry,
     dogs: dict[str, Any],
     notifications: NotificationManager,
 ) -> None:
-    """Drop the breakers of dogs and channels that are no longer configured."""
+    """Drop the breakers, repairs and circuit entities of removed dogs and channels."""
+    resilience = hass.data[DATA_RESILIENCE]
     wanted = {dog_breaker_name(dog_id) for dog_id in dogs}
     wanted |= {channel.breaker_name for channel in notifications.channels}
     for name in resilience.names():
@@ -159,6 +168,20 @@ def _forget_removed_sources(
             and name not in wanted
         ):
             resilience.remove(name)
+            ir.async_delete_issue(hass, DOMAIN, circuit_issue_id(name))
+            ir.async_delete_issue(
+                hass,
+                DOMAIN,
+                unknown_dog_issue_id(name.removeprefix(DOG_BREAKER_PREFIX)),
+            )
+    registry = er.async_get(hass)
+    prefix = f"{entry.entry_id}_circuit_"
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if (
+            entity.unique_id.startswith(prefix)
+            and entity.unique_id[len(prefix) :] not in wanted
+        ):
+            registry.async_remove(entity.entity_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -> bool:
@@ -177,6 +200,8 @@ async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: PawControlConfigEntry, device: DeviceEntry
 ) -> bool:
     """Allow deleting a device only when it is not a configured dog or the hub."""
-    configured = {dog_identifier(entry, dog_id) for dog_id in entry.runtime_data.dogs}
+    configured = {
+        dog_identifier(entry, dog_id) for dog_id in dogs_from_options(entry.options)
+    }
     configured.add((DOMAIN, entry.entry_id))
     return not device.identifiers & configured

@@ -11,9 +11,10 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DATA_RESILIENCE
-from .coordinator import dog_breaker_name
+from .coordinator import PawControlCoordinator, dog_breaker_name
 from .data import DogConfig, PawControlConfigEntry
 from .entity import PawControlDogEntity, dog_device_info, hub_device_info
 from .resilience import CircuitState, ResilienceManager, TransitionEvent
@@ -36,12 +37,14 @@ async def async_setup_entry(
     if runtime.api is not None:
         entities += [
             PawControlCircuitSensor(
-                entry, resilience, dog_breaker_name(dog.dog_id), dog
+                runtime.coordinator, resilience, dog_breaker_name(dog.dog_id), dog
             )
             for dog in runtime.dogs.values()
         ]
     entities += [
-        PawControlCircuitSensor(entry, resilience, channel.breaker_name, None)
+        PawControlCircuitSensor(
+            runtime.coordinator, resilience, channel.breaker_name, None
+        )
         for channel in runtime.notifications.channels
     ]
     async_add_entities(entities)
@@ -56,28 +59,31 @@ class PawControlConnectivitySensor(PawControlDogEntity, BinarySensorEntity):
 
     @property
     def is_on(self) -> bool:
-        """Return whether the last refresh of the dog succeeded."""
+        """Return whether the dog's source delivered fresh data in the last refresh."""
         data = self.dog_data
-        return data is not None and not data.stale
+        return data is not None and data.last_success is not None and not data.stale
 
 
-class PawControlCircuitSensor(BinarySensorEntity):
-    """On while a circuit is open or half-open."""
+class PawControlCircuitSensor(
+    CoordinatorEntity[PawControlCoordinator], BinarySensorEntity
+):
+    """On while a circuit is open or half-open; counters refresh with the coordinator."""
 
     _attr_has_entity_name = True
     _attr_translation_key = "circuit"
     _attr_device_class = BinarySensorDeviceClass.PROBLEM
     _attr_entity_category = EntityCategory.DIAGNOSTIC
-    _attr_should_poll = False
 
     def __init__(
         self,
-        entry: PawControlConfigEntry,
+        coordinator: PawControlCoordinator,
         resilience: ResilienceManager,
         circuit_name: str,
         dog: DogConfig | None,
     ) -> None:
         """Attach the sensor to the dog's device, or to the hub for channels."""
+        super().__init__(coordinator)
+        entry = coordinator.config_entry
         self._resilience = resilience
         self.circuit_name = circuit_name
         self._attr_unique_id = f"{entry.entry_id}_circuit_{circuit_name}"
@@ -86,8 +92,14 @@ class PawControlCircuitSensor(BinarySensorEntity):
             dog_device_info(entry, dog) if dog is not None else hub_device_info(entry)
         )
 
+    @property
+    def available(self) -> bool:
+        """Stay available: the circuit state is known even when the source is down."""
+        return True
+
     async def async_added_to_hass(self) -> None:
-        """Update on this circuit's transitions."""
+        """Update on this circuit's transitions as well as on every refresh."""
+        await super().async_added_to_hass()
         self.async_on_remove(self._resilience.async_add_listener(self._on_resilience))
 
     @callback

@@ -388,7 +388,10 @@ class PawControlOptionsFlow(OptionsFlow):
     @property
     def _dogs(self) -> dict[str, dict[str, Any]]:
         """Return the configured dogs keyed by id."""
-        return {dog[CONF_DOG_ID]: dog for dog in self.config_entry.options[CONF_DOGS]}
+        return {
+            dog[CONF_DOG_ID]: dog
+            for dog in self.config_entry.options.get(CONF_DOGS, [])
+        }
 
     def _save(self, **changes: Any) -> ConfigFlowResult:
         """Store the options with the given changes."""

@@ -8,11 +8,14 @@ from typing import TYPE_CHECKING, Final
 from homeassistant.util.hass_dict import HassKey
 
 if TYPE_CHECKING:
+    from .coordinator import DogData
     from .resilience import ResilienceManager
 
 DOMAIN: Final = "pawcontrol"
 LOGGER = logging.getLogger(__package__)
 DATA_RESILIENCE: HassKey[ResilienceManager] = HassKey(DOMAIN)
+# The dogs' last data outlives a reload, so an options change during an outage keeps it.
+DATA_DOG_CACHE: HassKey[dict[str, DogData]] = HassKey(f"{DOMAIN}_dog_cache")
 
 # Config entry data (the optional device API).
 CONF_API_URL: Final = "api_url"

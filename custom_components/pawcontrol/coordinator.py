@@ -90,8 +90,9 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
         breaker_config: CircuitBreakerConfig,
         retry_config: RetryConfig,
         update_interval: timedelta,
+        cache: dict[str, DogData],
     ) -> None:
-        """Store the sources and the resilience settings."""
+        """Store the sources, the resilience settings and the dogs' last data."""
         super().__init__(
             hass,
             LOGGER,
@@ -107,6 +108,7 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
         self._breaker_config = breaker_config
         self._retry_config = retry_config
         self._availability = AvailabilityLog(LOGGER, "Device API for dog")
+        self._cache = cache
 
     async def _async_update_data(self) -> PawControlData:
         """Update every dog and the weather."""
@@ -119,19 +121,35 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
             if isinstance(result, BaseException):
                 raise result
             dogs[dog_id] = result
+        self._cache.clear()
+        self._cache.update(dogs)
         # Only the device API can fail a dog; a tracker has its own last-known fallback.
-        if self._api is not None and all(
-            d.last_error is not None and d.status is None for d in dogs.values()
+        if (
+            self._api is not None
+            and dogs
+            and all(
+                d.last_error is not None and d.status is None and d.location is None
+                for d in dogs.values()
+            )
         ):
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="all_dogs_failed"
             )
-        weather = await self._weather.async_get_weather() if self._weather else None
-        return PawControlData(dogs=dogs, weather=weather)
+        return PawControlData(dogs=dogs, weather=await self._async_weather())
+
+    async def _async_weather(self) -> WeatherSnapshot | None:
+        """Return the weather; a weather problem never fails the dogs."""
+        if self._weather is None:
+            return None
+        try:
+            return await self._weather.async_get_weather()
+        except (TypeError, ValueError) as err:
+            LOGGER.debug("Weather entity gave unusable data: %s", type(err).__name__)
+            return self._weather.snapshot
 
     def _previous(self, dog_id: str) -> DogData | None:
-        """Return the dog's data from the last refresh."""
-        return self.data.dogs.get(dog_id) if self.data is not None else None
+        """Return the dog's data from the last refresh, also from before a reload."""
+        return self._cache.get(dog_id)
 
     async def _async_update_dog(self, dog: DogConfig) -> DogData:
         """Fetch one dog; on failure keep its last good data, marked stale."""

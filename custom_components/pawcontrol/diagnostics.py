@@ -12,7 +12,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_API_TOKEN, CONF_API_URL, DATA_RESILIENCE, DOMAIN
 from .coordinator import DogData, dog_breaker_name
-from .data import PawControlConfigEntry
+from .data import PawControlConfigEntry, PawControlRuntimeData
 
 TO_REDACT = {CONF_API_TOKEN, "latitude", "longitude", "accuracy", "gps_accuracy"}
 
@@ -34,6 +34,12 @@ def _entry_data(entry: PawControlConfigEntry) -> dict[str, Any]:
     if url := data.get(CONF_API_URL):
         data[CONF_API_URL] = _redact_url(url)
     return data
+
+
+def _dog_data(entry: PawControlConfigEntry, dog_id: str) -> DogData | None:
+    """Return a dog's data; there is none before the first successful refresh."""
+    data = entry.runtime_data.coordinator.data
+    return data.dogs.get(dog_id) if data is not None else None
 
 
 def _dog(data: DogData | None) -> dict[str, Any]:
@@ -66,15 +72,22 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: PawControlConfigEntry
 ) -> dict[str, Any]:
     """Return the diagnostics of the whole integration."""
-    runtime = entry.runtime_data
+    entry_part = {
+        "data": _entry_data(entry),
+        "options": async_redact_data(dict(entry.options), TO_REDACT),
+    }
+    runtime: PawControlRuntimeData | None = getattr(entry, "runtime_data", None)
+    if runtime is None:
+        # Not loaded: settings and the shared statistics are all there is.
+        return {
+            "entry": entry_part,
+            "resilience": hass.data[DATA_RESILIENCE].statistics(),
+        }
     coordinator = runtime.coordinator
     weather = runtime.weather.snapshot if runtime.weather else None
     now = dt_util.utcnow()
     return {
-        "entry": {
-            "data": _entry_data(entry),
-            "options": async_redact_data(dict(entry.options), TO_REDACT),
-        },
+        "entry": entry_part,
         "coordinator": {
             "last_update_success": coordinator.last_update_success,
             "update_interval_seconds": coordinator.update_interval.total_seconds()
@@ -112,7 +125,7 @@ async def async_get_device_diagnostics(
             breaker = statistics["circuit_breakers"].get(dog_breaker_name(dog_id))
             return {
                 "dog_id": dog_id,
-                "dog": _dog(runtime.coordinator.data.dogs.get(dog_id)),
+                "dog": _dog(_dog_data(entry, dog_id)),
                 "circuit_breaker": breaker,
             }
     return await async_get_config_entry_diagnostics(hass, entry)

@@ -186,7 +186,8 @@ class GpsManager:
         attrs = state.attributes
         if attrs.get("latitude") is None or attrs.get("longitude") is None:
             raise GpsUnavailableError("Source has no coordinates")
-        if (dt_util.utcnow() - state.last_updated).total_seconds() > dog.gps_max_age:
+        # last_reported moves on every report, also when the position did not change.
+        if (dt_util.utcnow() - state.last_reported).total_seconds() > dog.gps_max_age:
             raise GpsUnavailableError("Location is older than the maximum age")
         lat, lon, acc = validate_location(
             attrs["latitude"],
@@ -203,7 +204,7 @@ class GpsManager:
             if isinstance(battery, int) and not isinstance(battery, bool)
             else None,
             source=state.entity_id,
-            updated_at=state.last_updated,
+            updated_at=state.last_reported,
         )
 
     @staticmethod

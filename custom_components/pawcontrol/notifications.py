@@ -126,10 +126,16 @@ class NotificationManager:
 
     @callback
     def async_shutdown(self) -> None:
-        """Stop waiting for the end of quiet hours."""
+        """Stop waiting for quiet hours to end; keep held messages as persistent ones."""
         if self._unsub_flush is not None:
             self._unsub_flush()
             self._unsub_flush = None
+        # An unload or reload must not lose what quiet hours held back.
+        held, self._held = self._held, []
+        for message in held:
+            persistent_notification.async_create(
+                self._hass, message.message, title=message.title
+            )
 
     def _is_quiet(self, now: datetime) -> bool:
         """Return whether quiet hours hold back non-critical messages now."""

@@ -14,6 +14,7 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
+from homeassistant.helpers import config_validation as cv
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
@@ -35,17 +36,27 @@ ATTR_SEVERITY = "severity"
 ATTR_DOG = "dog"
 SEVERITIES = ("info", "warning", "critical")
 
-GET_STATISTICS_SCHEMA = vol.Schema({vol.Optional(ATTR_CIRCUIT_NAME): str})
-RESET_SCHEMA = vol.Schema(
-    {vol.Required(ATTR_CIRCUIT_NAME): vol.All(str, vol.Length(min=1))}
-)
+MAX_MESSAGE_LENGTH = 1000
+# The schemas only check types; the handlers check values, so that bad input
+# gets a translated ServiceValidationError instead of a bare schema message.
+GET_STATISTICS_SCHEMA = vol.Schema({vol.Optional(ATTR_CIRCUIT_NAME): cv.string})
+RESET_SCHEMA = vol.Schema({vol.Required(ATTR_CIRCUIT_NAME): cv.string})
 EMERGENCY_SCHEMA = vol.Schema(
     {
-        vol.Required(ATTR_MESSAGE): vol.All(str, vol.Length(min=1, max=1000)),
-        vol.Optional(ATTR_SEVERITY, default="critical"): vol.In(SEVERITIES),
-        vol.Optional(ATTR_DOG): str,
+        vol.Required(ATTR_MESSAGE): cv.string,
+        vol.Optional(ATTR_SEVERITY, default="critical"): cv.string,
+        vol.Optional(ATTR_DOG): cv.string,
     }
 )
+
+
+def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+    """Return a translated validation error."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )
 
 
 def _resilience(hass: HomeAssistant) -> ResilienceManager:
@@ -119,6 +130,14 @@ async def _async_reset_circuit_breaker(call: ServiceCall) -> ServiceResponse:
 
 async def _async_emergency_alert(call: ServiceCall) -> ServiceResponse:
     """Send an alert on every channel, ignoring quiet hours."""
+    message = call.data[ATTR_MESSAGE].strip()
+    if not 1 <= len(message) <= MAX_MESSAGE_LENGTH:
+        raise _invalid("invalid_message", max=str(MAX_MESSAGE_LENGTH))
+    severity = call.data[ATTR_SEVERITY]
+    if severity not in SEVERITIES:
+        raise _invalid(
+            "invalid_severity", severity=severity, valid=", ".join(SEVERITIES)
+        )
     entry = _loaded_entry(call.hass)
     title = "PawControl"
     if (dog_id := call.data.get(ATTR_DOG)) is not None:
@@ -133,9 +152,8 @@ async def _async_emergency_alert(call: ServiceCall) -> ServiceResponse:
                 },
             )
         title = f"PawControl: {dog.name}"
-    severity = call.data[ATTR_SEVERITY]
     results = await entry.runtime_data.notifications.async_send(
-        Message(f"{title} ({severity})", call.data[ATTR_MESSAGE], critical=True),
+        Message(f"{title} ({severity})", message, critical=True),
         always_persistent=True,
     )
     return {

@@ -117,7 +117,7 @@ class WeatherManager:
         state = self._hass.states.get(self.entity_id)
         if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
             raise WeatherUnavailableError(f"{self.entity_id} has no state")
-        features = int(state.attributes.get(ATTR_SUPPORTED_FEATURES, 0))
+        features = int(state.attributes.get(ATTR_SUPPORTED_FEATURES) or 0)
         forecast_type: str | None = None
         if features & WeatherEntityFeature.FORECAST_HOURLY:
             forecast_type = "hourly"
