@@ -22,7 +22,7 @@ from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
 from .device_api import DeviceApiServer, Mode
-from .helpers import FAST, our_warnings, tick
+from .helpers import FAST, get_statistics, our_warnings, tick
 
 STATUS = "/api/v1/dogs/buddy/status"
 BATTERY = "sensor.buddy_battery"
@@ -135,6 +135,7 @@ async def test_probe_failure_reopens_longer(
     init_integration: MockConfigEntry,
 ) -> None:
     """A failed probe opens the circuit again for twice as long."""
+    events = async_capture_events(hass, "pawcontrol_circuit_state_changed")
     device_api.mode = Mode.ERROR_500
     for _ in range(5):
         await tick(hass, freezer)
@@ -147,6 +148,13 @@ async def test_probe_failure_reopens_longer(
     for _ in range(3):
         await tick(hass, freezer)
     assert _requests(device_api) == 7
+    assert [
+        (e.data["from_state"], e.data["to_state"], e.data["reason"]) for e in events
+    ] == [
+        ("closed", "open", "failure_threshold"),
+        ("open", "half_open", "timeout_elapsed"),
+        ("half_open", "open", "probe_failed"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -211,20 +219,6 @@ async def test_one_dog_failing_never_fails_the_others(
     await tick(hass, freezer)
     assert ir.async_get(hass).async_get_issue(DOMAIN, "unknown_dog_rex") is None
     assert hass.states.get("sensor.rex_battery").state == "87"
-
-
-async def test_auth_failure_starts_reauth(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    device_api: DeviceApiServer,
-    init_integration: MockConfigEntry,
-) -> None:
-    """401 from the device API starts reauthentication without retrying."""
-    device_api.mode = Mode.UNAUTHORIZED
-    await tick(hass, freezer)
-    assert _requests(device_api) == 2
-    flows = hass.config_entries.flow.async_progress()
-    assert [flow["context"]["source"] for flow in flows] == ["reauth"]
 
 
 async def test_all_dogs_failing_without_cache(
@@ -313,3 +307,60 @@ async def test_hanging_server_times_out(
         == "PawControlApiConnectionError: Timeout talking to the device API"
     )  # type: ignore[index]
     assert buddy["failure_count"] == 1  # type: ignore[index]
+
+
+async def test_reload_during_outage_keeps_cached_data(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+) -> None:
+    """An options change while the server is down keeps the dog's last data."""
+    device_api.mode = Mode.ERROR_500
+    await tick(hass, freezer)
+    hass.config_entries.async_update_entry(
+        init_integration, options=init_integration.options | {"update_interval": 20}
+    )
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
+    state = hass.states.get(BATTERY)
+    assert state.state == "87"
+    assert state.attributes["stale"] is True
+
+
+async def test_removing_the_device_api_drops_dog_circuits(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Without a device API there is no dog circuit, no circuit sensor and no repair."""
+    device_api.mode = Mode.ERROR_500
+    for _ in range(3):
+        await tick(hass, freezer)
+    assert hass.states.get(CIRCUIT).state == "on"
+    hass.config_entries.async_update_entry(init_integration, data={})
+    await hass.async_block_till_done()
+    statistics = await get_statistics(hass)
+    assert statistics["circuit_breakers"] == {}
+    assert statistics["summary"]["health"] == "healthy"
+    assert hass.states.get(CIRCUIT) is None
+    for _ in range(25):
+        await tick(hass, freezer)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, "circuit_open_dog_buddy") is None
+
+
+@pytest.mark.parametrize("mode", [Mode.UNAUTHORIZED, Mode.FORBIDDEN])
+async def test_auth_failure_during_refresh(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+    mode: Mode,
+) -> None:
+    """401 and 403 in a refresh start reauthentication, once, without a retry."""
+    device_api.mode = mode
+    await tick(hass, freezer)
+    assert _requests(device_api) == 2
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == ["reauth"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
@@ -17,7 +18,7 @@ from syrupy.filters import props
 
 from custom_components.pawcontrol.const import CONF_API_URL, DOMAIN
 
-from .device_api import TOKEN, DeviceApiServer
+from .device_api import TOKEN, DeviceApiServer, Mode
 
 # Values that depend on the wall clock or the server's random port.
 TIME_DEPENDENT = props(
@@ -88,3 +89,29 @@ async def test_entry_diagnostics(
     )
     assert hub_diagnostics.keys() == diagnostics.keys()
     assert hub_diagnostics["entry"] == diagnostics["entry"]
+
+
+async def test_diagnostics_before_first_refresh(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    device_api: DeviceApiServer,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Diagnostics work while setup retries and after unload."""
+    assert await async_setup_component(hass, "diagnostics", {})
+    device_api.mode = Mode.ERROR_500
+    mock_config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.SETUP_RETRY
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, mock_config_entry
+    )
+    assert diagnostics["dogs"] == {"buddy": {}}
+    assert diagnostics["resilience"]["summary"]["total"] == 1
+    await hass.config_entries.async_unload(mock_config_entry.entry_id)
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, mock_config_entry
+    )
+    assert diagnostics["entry"]["data"]["api_token"] == "**REDACTED**"
+    assert TOKEN not in str(diagnostics)

@@ -210,3 +210,18 @@ async def test_refresh_request_recovers(
         "exhausted": 0,
         "retry_success_rate": 1.0,
     }
+
+
+async def test_resting_dog_is_not_stale(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, gps_entry: MockConfigEntry
+) -> None:
+    """A tracker that keeps reporting the same position stays fresh past the max age."""
+    _manual(hass)
+    await setup_entry(hass, gps_entry)
+    for _ in range(3):
+        freezer.tick(300)
+        _manual(hass)
+        await tick(hass, freezer, 1)
+    state = hass.states.get(TRACKER)
+    assert state.attributes["stale"] is False
+    assert state.attributes["latitude"] == 48.1

@@ -6,6 +6,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
@@ -57,9 +58,23 @@ async def test_entry_without_device_api(hass: HomeAssistant) -> None:
     assert entry.runtime_data.api is None
 
 
-async def test_yaml_is_not_supported(hass: HomeAssistant) -> None:
-    """PawControl is configured in the UI only; YAML setup still succeeds."""
-    assert await async_setup_component(hass, DOMAIN, {DOMAIN: {}})
+async def test_yaml_is_not_supported(
+    hass: HomeAssistant, caplog: pytest.LogCaptureFixture
+) -> None:
+    """YAML configuration is ignored with an error that points to the UI."""
+    assert await async_setup_component(hass, DOMAIN, {DOMAIN: {"dogs": ["buddy"]}})
+    assert "The pawcontrol integration does not support YAML setup" in caplog.text
+    assert hass.config_entries.async_entries(DOMAIN) == []
+
+
+async def test_dog_without_any_source(hass: HomeAssistant) -> None:
+    """A dog with neither tracker nor device API loads and reports no connectivity."""
+    entry = MockConfigEntry(domain=DOMAIN, options={CONF_DOGS: [dog_options()]})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("binary_sensor.buddy_data_source").state == "off"
+    assert hass.states.get("device_tracker.buddy").state == "unavailable"
 
 
 async def test_remove_config_entry_device(

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -184,27 +185,32 @@ async def test_held_messages_survive_unload(
 ) -> None:
     """A message held by quiet hours becomes a persistent notification on unload."""
     await hass.config.async_set_time_zone("UTC")
-    freezer.move_to(datetime(2027, 3, 1, 13, 0, tzinfo=ZoneInfo("UTC")))
+    now = dt_util.utcnow()
     entry = MockConfigEntry(
         domain=DOMAIN,
         options=entry_options
         | {
             CONF_DOGS: [dog_options()],
             "notify_services": ["notify.pixel"],
-            "quiet_hours_start": "12:00:00",
-            "quiet_hours_end": "14:00:00",
+            # Quiet from an hour ago until an hour from now.
+            "quiet_hours_start": (now - timedelta(hours=1)).strftime("%H:%M:%S"),
+            "quiet_hours_end": (now + timedelta(hours=1)).strftime("%H:%M:%S"),
         },
     )
     await setup_entry(hass, entry)
     notifications = entry.runtime_data.notifications
     await notifications.async_send(Message("PawControl", "Nap over"))
+    # Connect before time moves on, while the access token is valid.
+    client = await hass_ws_client(hass)
     await hass.config_entries.async_unload(entry.entry_id)
     freezer.tick(timedelta(hours=2))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
     # Unloading stopped the wait; the held message was kept, not lost.
     assert sent == []
-    assert await _persistent(hass, hass_ws_client) == ["Nap over"]
+    await client.send_json_auto_id({"type": "persistent_notification/get"})
+    response = await client.receive_json()
+    assert [item["message"] for item in response["result"]] == ["Nap over"]
 
 
 @pytest.mark.parametrize(

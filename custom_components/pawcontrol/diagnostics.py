@@ -94,9 +94,7 @@ async def async_get_config_entry_diagnostics(
             if coordinator.update_interval
             else None,
         },
-        "dogs": {
-            dog_id: _dog(coordinator.data.dogs.get(dog_id)) for dog_id in runtime.dogs
-        },
+        "dogs": {dog_id: _dog(_dog_data(entry, dog_id)) for dog_id in runtime.dogs},
         "weather": None
         if weather is None
         else {
