@@ -167,13 +167,19 @@ async def test_update_interval(
 
 
 async def test_weather(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
-    """The weather entity can be set and cleared."""
+    """The weather entity can be set and cleared; its interval defaults to 10 min."""
     flow_id = await _open(hass, init_integration, "weather")
-    await _submit(hass, flow_id, {CONF_WEATHER_ENTITY: "weather.home"})
+    await _submit(
+        hass, flow_id, {CONF_WEATHER_ENTITY: "weather.home", "weather_interval": 30}
+    )
     assert init_integration.options[CONF_WEATHER_ENTITY] == "weather.home"
+    assert init_integration.options["weather_interval"] == 30
     flow_id = await _open(hass, init_integration, "weather")
+    with pytest.raises(InvalidData):
+        await _submit(hass, flow_id, {"weather_interval": 0})
     await _submit(hass, flow_id, {})
     assert CONF_WEATHER_ENTITY not in init_integration.options
+    assert init_integration.options["weather_interval"] == 10
 
 
 async def test_notifications(

@@ -32,6 +32,7 @@ async def test_weather_cache_and_stale_serving(
         | {
             CONF_DOGS: [dog_options()],
             "weather_entity": "weather.garden",
+            "weather_interval": 10,
             **FAST,
         },
     )

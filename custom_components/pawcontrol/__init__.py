@@ -29,10 +29,12 @@ from .const import (
     CONF_QUIET_HOURS_START,
     CONF_UPDATE_INTERVAL,
     CONF_WEATHER_ENTITY,
+    CONF_WEATHER_INTERVAL,
     CONF_WEATHER_RETRY_ATTEMPTS,
     DATA_DOG_CACHE,
     DATA_RESILIENCE,
     DEFAULT_UPDATE_INTERVAL,
+    DEFAULT_WEATHER_INTERVAL,
     DOMAIN,
 )
 from .coordinator import PawControlCoordinator, dog_breaker_name, unknown_dog_issue_id
@@ -106,6 +108,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
             resilience,
             weather_entity,
             retry=retry_config_from_options(options, CONF_WEATHER_RETRY_ATTEMPTS),
+            refresh_interval=timedelta(
+                minutes=options.get(CONF_WEATHER_INTERVAL, DEFAULT_WEATHER_INTERVAL)
+            ),
         )
     notifications = NotificationManager(
         hass,

@@ -62,11 +62,13 @@ from .const import (
     CONF_TIMEOUT_SECONDS,
     CONF_UPDATE_INTERVAL,
     CONF_WEATHER_ENTITY,
+    CONF_WEATHER_INTERVAL,
     CONF_WEATHER_RETRY_ATTEMPTS,
     DEFAULT_GPS_ACCURACY_LIMIT,
     DEFAULT_GPS_MAX_AGE,
     DEFAULT_RESILIENCE,
     DEFAULT_UPDATE_INTERVAL,
+    DEFAULT_WEATHER_INTERVAL,
     DOMAIN,
     LOGGER,
     MIN_UPDATE_INTERVAL,
@@ -531,14 +533,22 @@ class PawControlOptionsFlow(OptionsFlow):
     async def async_step_weather(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Choose the weather entity, or none."""
+        """Choose the weather entity, or none, and how often it is read."""
         if user_input is not None:
             options = self._options
             options.pop(CONF_WEATHER_ENTITY, None)
             if weather := user_input.get(CONF_WEATHER_ENTITY):
                 options[CONF_WEATHER_ENTITY] = weather
+            options[CONF_WEATHER_INTERVAL] = int(user_input[CONF_WEATHER_INTERVAL])
             return self.async_create_entry(data=options)
-        schema = vol.Schema({vol.Optional(CONF_WEATHER_ENTITY): WEATHER_SELECTOR})
+        schema = vol.Schema(
+            {
+                vol.Optional(CONF_WEATHER_ENTITY): WEATHER_SELECTOR,
+                vol.Required(
+                    CONF_WEATHER_INTERVAL, default=DEFAULT_WEATHER_INTERVAL
+                ): _number(1, 180, unit="min"),
+            }
+        )
         return self.async_show_form(
             step_id="weather",
             data_schema=self.add_suggested_values_to_schema(schema, self._options),

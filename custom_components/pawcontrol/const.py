@@ -31,6 +31,7 @@ CONF_GPS_ACCURACY_LIMIT: Final = "gps_accuracy_limit"
 
 # Hub-wide options.
 CONF_WEATHER_ENTITY: Final = "weather_entity"
+CONF_WEATHER_INTERVAL: Final = "weather_interval"
 CONF_NOTIFY_SERVICES: Final = "notify_services"
 CONF_NOTIFY_ENTITIES: Final = "notify_entities"
 CONF_QUIET_HOURS_START: Final = "quiet_hours_start"
@@ -51,6 +52,7 @@ CONF_EXPONENTIAL_BASE: Final = "exponential_base"
 CONF_JITTER: Final = "jitter"
 
 DEFAULT_UPDATE_INTERVAL: Final = 60
+DEFAULT_WEATHER_INTERVAL: Final = 10  # minutes
 MIN_UPDATE_INTERVAL: Final = 15
 DEFAULT_GPS_MAX_AGE: Final = 600
 DEFAULT_GPS_ACCURACY_LIMIT: Final = 100

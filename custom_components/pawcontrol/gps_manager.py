@@ -150,6 +150,7 @@ class GpsManager:
                     COMPONENT,
                     partial(self._async_attempt_entity, dog, dog.gps_source),
                     retry=self._retry,
+                    source=dog.dog_id,
                 )
             else:
                 location = self._from_status(dog, status)

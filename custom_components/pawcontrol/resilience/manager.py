@@ -217,12 +217,15 @@ class ResilienceManager:
         *,
         breaker: CircuitBreaker | None = None,
         retry: RetryConfig | None = None,
+        source: str | None = None,
     ) -> T:
         """Run one operation of ``component``: the breaker around the retries.
 
-        Without ``retry`` the operation is tried once; without ``breaker`` the
-        component's own throttle limits the retries. The breaker rejects with
-        `CircuitBreakerOpenError` without counting an operation.
+        Without ``retry`` the operation is tried once; without ``breaker`` a
+        retry throttle limits the retries: one per ``source`` when given (so
+        one dead tracker does not use up another dog's retries), else one per
+        component. The breaker rejects with `CircuitBreakerOpenError` without
+        counting an operation. Statistics are counted per component.
         """
         stats = self._retry_stats.get(component)
         if stats is None:
@@ -230,13 +233,14 @@ class ResilienceManager:
         config = retry or _NO_RETRY
         try:
             if breaker is None:
-                throttle = self._throttles.get(component)
+                key = f"{component}_{source}" if source else component
+                throttle = self._throttles.get(key)
                 if throttle is None:
-                    throttle = self._throttles[component] = RetryThrottle()
+                    throttle = self._throttles[key] = RetryThrottle()
                 return await async_retry(
                     func,
                     config,
-                    name=component,
+                    name=key,
                     sleep=self._sleep,
                     random=self._random,
                     throttle=throttle,
