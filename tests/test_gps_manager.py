@@ -225,3 +225,34 @@ async def test_resting_dog_is_not_stale(
     state = hass.states.get(TRACKER)
     assert state.attributes["stale"] is False
     assert state.attributes["latitude"] == 48.1
+
+
+async def test_one_dead_tracker_does_not_use_up_other_dogs_retries(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry_options: dict[str, Any],
+) -> None:
+    """Each dog has its own GPS retry budget."""
+    for entity_id in ("device_tracker.rex_collar", MANUAL):
+        hass.states.async_set(entity_id, "home", {"latitude": 1.0, "longitude": 2.0})
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        options=entry_options
+        | {
+            CONF_DOGS: [
+                dog_options(gps_source=MANUAL),
+                dog_options("rex", "Rex", gps_source="device_tracker.rex_collar"),
+            ],
+            **FAST,
+        },
+    )
+    await setup_entry(hass, entry)
+    hass.states.async_set("device_tracker.rex_collar", "unavailable")
+    for _ in range(3):
+        await tick(hass, freezer)
+    # Rex's budget: 2 retries, then 1, then none.
+    assert (await _gps_retries(hass))["retries"] == 3
+    hass.states.async_set(MANUAL, "unavailable")
+    await tick(hass, freezer)
+    # Buddy still gets both retries; Rex gets none.
+    assert (await _gps_retries(hass))["retries"] == 5
