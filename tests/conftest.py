@@ -102,7 +102,12 @@ def mock_config_entry(
 async def init_integration(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry
 ) -> MockConfigEntry:
-    """Set up PawControl with the standard entry."""
+    """Set up PawControl with the standard entry and Buddy's collar reporting."""
+    hass.states.async_set(
+        "device_tracker.buddy_collar",
+        "home",
+        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
+    )
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()

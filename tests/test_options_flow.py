@@ -7,7 +7,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, InvalidData
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -136,6 +136,8 @@ async def test_remove_dog_removes_device(
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()
     assert _dog_names(hass, mock_config_entry) == ["Buddy", "Luna"]
+    entity_registry = er.async_get(hass)
+    assert entity_registry.async_get("sensor.buddy_battery") is not None
 
     flow_id = await _open(hass, mock_config_entry, "remove_dog")
     result = await _submit(hass, flow_id, {CONF_DOGS: ["buddy", "luna"]})
@@ -152,6 +154,15 @@ async def test_remove_dog_removes_device(
         )
         is None
     )
+    buddy_entities = [
+        entry.entity_id
+        for entry in er.async_entries_for_config_entry(
+            entity_registry, mock_config_entry.entry_id
+        )
+        if entry.entity_id.startswith(("sensor.buddy", "device_tracker.buddy"))
+    ]
+    assert buddy_entities == []
+    assert hass.states.get("sensor.luna_battery") is not None
 
 
 async def test_update_interval(
