@@ -176,14 +176,13 @@ async def test_quiet_hours_hold_back_non_critical(
     assert notifications.held == 0
 
 
-async def test_held_messages_survive_unload(
+async def test_held_messages_survive_reload(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     sent: list[dict[str, Any]],
     entry_options: dict[str, Any],
-    hass_ws_client: WebSocketGenerator,
 ) -> None:
-    """A message held by quiet hours becomes a persistent notification on unload."""
+    """A message held by quiet hours outlives a reload and goes out when they end."""
     await hass.config.async_set_time_zone("UTC")
     now = dt_util.utcnow()
     entry = MockConfigEntry(
@@ -198,19 +197,39 @@ async def test_held_messages_survive_unload(
         },
     )
     await setup_entry(hass, entry)
-    notifications = entry.runtime_data.notifications
-    await notifications.async_send(Message("PawControl", "Nap over"))
-    # Connect before time moves on, while the access token is valid.
-    client = await hass_ws_client(hass)
-    await hass.config_entries.async_unload(entry.entry_id)
-    freezer.tick(timedelta(hours=2))
+    await entry.runtime_data.notifications.async_send(Message("PawControl", "Nap over"))
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.notifications.held == 1
+    assert sent == []
+    freezer.tick(timedelta(hours=1, seconds=1))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
-    # Unloading stopped the wait; the held message was kept, not lost.
-    assert sent == []
-    await client.send_json_auto_id({"type": "persistent_notification/get"})
-    response = await client.receive_json()
-    assert [item["message"] for item in response["result"]] == ["Nap over"]
+    assert [item["message"] for item in sent] == ["Nap over"]
+
+
+async def test_held_messages_after_restart_outside_quiet_hours(
+    hass: HomeAssistant,
+    sent: list[dict[str, Any]],
+    entry_options: dict[str, Any],
+    hass_storage: dict[str, Any],
+) -> None:
+    """Messages held before a restart go out at once when quiet hours are over."""
+    hass_storage["pawcontrol.held_notifications"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": "pawcontrol.held_notifications",
+        "data": [{"title": "PawControl", "message": "Dinner time"}, {"broken": True}],
+    }
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        options=entry_options
+        | {CONF_DOGS: [dog_options()], "notify_services": ["notify.pixel"]},
+    )
+    await setup_entry(hass, entry)
+    await hass.async_block_till_done()
+    assert [item["message"] for item in sent] == ["Dinner time"]
+    assert hass_storage["pawcontrol.held_notifications"]["data"] == []
 
 
 @pytest.mark.parametrize(

@@ -149,6 +149,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
     _forget_removed_sources(hass, entry, dogs if api else {}, notifications)
     gps.retain(set(dogs))
     async_sync_devices(hass, entry)
+    await notifications.async_load()
     entry.async_on_unload(notifications.async_shutdown)
     entry.async_on_unload(gps.async_shutdown)
     await coordinator.async_config_entry_first_refresh()

@@ -12,7 +12,8 @@ from homeassistant.components import persistent_notification
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers.event import async_track_point_in_time
+from homeassistant.helpers.event import async_call_later, async_track_point_in_time
+from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util, slugify
 
 from .availability import AvailabilityLog
@@ -22,6 +23,8 @@ from .resilience import CircuitBreakerConfig, CircuitBreakerOpenError, Resilienc
 NOTIFY_TIMEOUT = 10.0
 COMPONENT = "notifications"
 CHANNEL_BREAKER_PREFIX = "notification_"
+STORAGE_KEY = "pawcontrol.held_notifications"
+STORAGE_VERSION = 1
 
 
 class Delivery(StrEnum):
@@ -91,6 +94,9 @@ class NotificationManager:
         ]
         self._availability = AvailabilityLog(LOGGER, "Notification channel")
         self._held: list[Message] = []
+        self._store: Store[list[dict[str, str]]] = Store(
+            hass, STORAGE_VERSION, STORAGE_KEY
+        )
         self._unsub_flush: CALLBACK_TYPE | None = None
 
     @property
@@ -103,7 +109,9 @@ class NotificationManager:
     ) -> dict[str, Delivery] | None:
         """Deliver a message; return the result per channel, or None when held back."""
         if not message.critical and self._is_quiet(dt_util.now()):
-            self._hold(message)
+            self._held.append(message)
+            await self._async_save()
+            self._schedule_flush()
             return None
         return await self._async_broadcast(message, always_persistent=always_persistent)
 
@@ -124,18 +132,33 @@ class NotificationManager:
             )
         return results
 
+    async def async_load(self) -> None:
+        """Take back the messages held before a reload or restart."""
+        stored = await self._store.async_load() or []
+        self._held = [
+            Message(str(raw["title"]), str(raw["message"]))
+            for raw in stored
+            if isinstance(raw, dict) and "title" in raw and "message" in raw
+        ]
+        if self._held:
+            if self._is_quiet(dt_util.now()):
+                self._schedule_flush()
+            else:
+                # Quiet hours ended (or were switched off) while they waited.
+                self._unsub_flush = async_call_later(self._hass, 0, self._async_flush)
+
     @callback
     def async_shutdown(self) -> None:
-        """Stop waiting for quiet hours to end; keep held messages as persistent ones."""
+        """Stop waiting for quiet hours to end; the held messages stay stored."""
         if self._unsub_flush is not None:
             self._unsub_flush()
             self._unsub_flush = None
-        # An unload or reload must not lose what quiet hours held back.
-        held, self._held = self._held, []
-        for message in held:
-            persistent_notification.async_create(
-                self._hass, message.message, title=message.title
-            )
+
+    async def _async_save(self) -> None:
+        """Store the held messages now, so a reload or restart does not lose them."""
+        await self._store.async_save(
+            [{"title": m.title, "message": m.message} for m in self._held]
+        )
 
     def _is_quiet(self, now: datetime) -> bool:
         """Return whether quiet hours hold back non-critical messages now."""
@@ -143,9 +166,8 @@ class NotificationManager:
             return False
         return in_quiet_hours(now.time(), *self._quiet_hours)
 
-    def _hold(self, message: Message) -> None:
-        """Keep a message until quiet hours end."""
-        self._held.append(message)
+    def _schedule_flush(self) -> None:
+        """Deliver the held messages when quiet hours end."""
         if self._unsub_flush is None and self._quiet_hours is not None:
             now = dt_util.now()
             end = datetime.combine(now.date(), self._quiet_hours[1], now.tzinfo)
@@ -159,6 +181,7 @@ class NotificationManager:
         """Deliver the messages held back during quiet hours."""
         self._unsub_flush = None
         held, self._held = self._held, []
+        await self._async_save()
         for message in held:
             await self._async_broadcast(message)
 
