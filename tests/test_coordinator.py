@@ -117,7 +117,10 @@ async def test_outage_breaker_and_recovery(
         ("open", "half_open", "timeout_elapsed"),
         ("half_open", "closed", "probe_succeeded"),
     ]
-    assert "Retry attempt 2/2 for dog_buddy in 0.00s: " in caplog.text
+    assert (
+        "Retry attempt 2/2 for dog_buddy in 0.00s: PawControlApiResponseError: HTTP 500"
+        in caplog.text
+    )
     ours = " ".join(
         record.getMessage()
         for record in caplog.records

@@ -147,8 +147,8 @@ async def test_retries_then_recovers(
         "retry_success_rate": 1.0,
     }
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG]
-    assert "Retry attempt 2/3 for weather in 1.00s: down" in messages
-    assert "Retry attempt 3/3 for weather in 2.00s: still down" in messages
+    assert "Retry attempt 2/3 for weather in 1.00s: ApiError: down" in messages
+    assert "Retry attempt 3/3 for weather in 2.00s: ApiError: still down" in messages
 
 
 async def test_jittered_delays_use_random(sleep: FakeSleep) -> None:

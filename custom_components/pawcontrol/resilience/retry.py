@@ -19,7 +19,12 @@ import math
 import random as _random
 from typing import TYPE_CHECKING, TypedDict
 
-from .breaker import CircuitBreakerOpenError, CircuitState, retry_after_hint
+from .breaker import (
+    CircuitBreakerOpenError,
+    CircuitState,
+    format_error,
+    retry_after_hint,
+)
 
 if TYPE_CHECKING:
     from .breaker import CircuitBreaker
@@ -239,7 +244,8 @@ async def _async_retry_slow[T](
             config.max_attempts,
             name,
             delay,
-            err,
+            # "Type: message" with credentials masked, as in the statistics.
+            format_error(err),
         )
         if stats is not None:
             stats.retries += 1
