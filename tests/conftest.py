@@ -9,7 +9,6 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.pawcontrol.const import (
@@ -29,6 +28,7 @@ from custom_components.pawcontrol.const import (
 )
 
 from .device_api import TOKEN, DeviceApiServer, load_fixture
+from .syrupy_ext import PawControlSnapshotExtension
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +38,8 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 @pytest.fixture
 def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Serialize Home Assistant objects (registry entries, states) stably."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+    """Serialize Home Assistant objects the same way on every tested release."""
+    return snapshot.use_extension(PawControlSnapshotExtension)
 
 
 @pytest.fixture

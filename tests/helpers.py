@@ -8,6 +8,8 @@ from typing import Any, Final
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -53,3 +55,30 @@ def our_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
         if record.levelno == logging.WARNING
         and record.name.startswith("custom_components.pawcontrol")
     ]
+
+
+async def shown_errors(
+    hass: HomeAssistant, result: Any, category: str = "config"
+) -> list[str]:
+    """Return the form's error texts as the frontend shows them in English."""
+    strings = await async_get_translations(hass, "en", category, [DOMAIN])
+    placeholders = result.get("description_placeholders") or {}
+    return [
+        strings[f"component.{DOMAIN}.{category}.error.{error}"].format(**placeholders)
+        for error in result["errors"].values()
+    ]
+
+
+def entry_device(
+    hass: HomeAssistant, entry: MockConfigEntry, identifier: str
+) -> dr.DeviceEntry | None:
+    """Return the entry's device with this PawControl identifier, or None.
+
+    Looked up among the entry's devices: since Home Assistant 2026.10 a lookup
+    by identifier alone raises in tests, because identifiers are no longer
+    unique across config entries.
+    """
+    for device in dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id):
+        if (DOMAIN, identifier) in device.identifiers:
+            return device
+    return None

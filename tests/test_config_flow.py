@@ -25,6 +25,7 @@ from custom_components.pawcontrol.const import (
 
 from .conftest import dog_options
 from .device_api import TOKEN, DeviceApiServer, Mode
+from .helpers import shown_errors
 
 
 async def _start(hass: HomeAssistant) -> str:
@@ -205,8 +206,29 @@ async def test_user_flow_invalid_input_then_recovery(
     result = await hass.config_entries.flow.async_configure(flow_id, user_input)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
+    for text in await shown_errors(hass, result):
+        assert "{" not in text
+        assert "<" not in text
     result = await hass.config_entries.flow.async_configure(flow_id, {"name": "Buddy"})
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_examples_in_form_texts_are_filled_in(hass: HomeAssistant) -> None:
+    """Examples that hassfest keeps out of the translations reach the form."""
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"name": "Buddy", CONF_API_URL: "ftp://dog"}
+    )
+    assert await shown_errors(hass, result) == [
+        "Enter a URL that starts with http:// or https://."
+    ]
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"name": "Buddy", CONF_NOTIFY_SERVICES: ["notify.nobody"]}
+    )
+    assert await shown_errors(hass, result) == [
+        "At least one notify service does not exist. Use the form notify.service_name."
+    ]
+    assert result["description_placeholders"]["api_url_example"].startswith("http")
 
 
 async def test_single_instance(hass: HomeAssistant) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -19,6 +18,7 @@ from syrupy.filters import props
 from custom_components.pawcontrol.const import CONF_API_URL, DOMAIN
 
 from .device_api import TOKEN, DeviceApiServer, Mode
+from .helpers import entry_device
 
 # Values that depend on the wall clock or the server's random port.
 TIME_DEPENDENT = props(
@@ -75,14 +75,14 @@ async def test_entry_diagnostics(
     assert diagnostics["entry"]["data"]["api_url"] == device_api.url
     assert diagnostics == snapshot(exclude=TIME_DEPENDENT)
 
-    device = dr.async_get(hass).async_get_device(
-        {(DOMAIN, f"{mock_config_entry.entry_id}_buddy")}
+    device = entry_device(
+        hass, mock_config_entry, f"{mock_config_entry.entry_id}_buddy"
     )
     assert device is not None
     dog = await get_diagnostics_for_device(hass, hass_client, mock_config_entry, device)
     assert dog == snapshot(name="dog_device", exclude=TIME_DEPENDENT)
     assert "52.52" not in str(dog)
-    hub = dr.async_get(hass).async_get_device({(DOMAIN, mock_config_entry.entry_id)})
+    hub = entry_device(hass, mock_config_entry, mock_config_entry.entry_id)
     assert hub is not None
     hub_diagnostics = await get_diagnostics_for_device(
         hass, hass_client, mock_config_entry, hub

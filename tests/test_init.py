@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
+from .helpers import entry_device
 
 
 async def test_setup_creates_hub_and_dog_devices(
@@ -20,9 +21,8 @@ async def test_setup_creates_hub_and_dog_devices(
 ) -> None:
     """The hub device and one device per dog exist after setup."""
     assert init_integration.state is ConfigEntryState.LOADED
-    registry = dr.async_get(hass)
-    hub = registry.async_get_device({(DOMAIN, init_integration.entry_id)})
-    dog = registry.async_get_device({(DOMAIN, f"{init_integration.entry_id}_buddy")})
+    hub = entry_device(hass, init_integration, init_integration.entry_id)
+    dog = entry_device(hass, init_integration, f"{init_integration.entry_id}_buddy")
     assert hub is not None
     assert hub.name == "PawControl"
     assert dog is not None
@@ -85,7 +85,7 @@ async def test_remove_config_entry_device(
     """A configured dog's device cannot be deleted from the UI; a stale one can."""
     assert await async_setup_component(hass, "config", {})
     registry = dr.async_get(hass)
-    dog = registry.async_get_device({(DOMAIN, f"{init_integration.entry_id}_buddy")})
+    dog = entry_device(hass, init_integration, f"{init_integration.entry_id}_buddy")
     stale = registry.async_get_or_create(
         config_entry_id=init_integration.entry_id, identifiers={(DOMAIN, "old")}
     )

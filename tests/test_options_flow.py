@@ -21,10 +21,10 @@ from custom_components.pawcontrol.const import (
     CONF_UPDATE_INTERVAL,
     CONF_WEATHER_ENTITY,
     DEFAULT_RESILIENCE,
-    DOMAIN,
 )
 
 from .conftest import dog_options
+from .helpers import entry_device, shown_errors
 
 
 async def _open(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> str:
@@ -147,11 +147,8 @@ async def test_remove_dog_removes_device(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert mock_config_entry.options[CONF_DOGS] == [dog_options("luna", "Luna")]
     assert _dog_names(hass, mock_config_entry) == ["Luna"]
-    device_registry = dr.async_get(hass)
     assert (
-        device_registry.async_get_device(
-            {(DOMAIN, f"{mock_config_entry.entry_id}_buddy")}
-        )
+        entry_device(hass, mock_config_entry, f"{mock_config_entry.entry_id}_buddy")
         is None
     )
     buddy_entities = [
@@ -203,6 +200,9 @@ async def test_notifications(
     assert result["errors"] == {"base": "quiet_hours_incomplete"}
     result = await _submit(hass, flow_id, {CONF_NOTIFY_SERVICES: ["notify.missing"]})
     assert result["errors"] == {CONF_NOTIFY_SERVICES: "unknown_notify_service"}
+    assert await shown_errors(hass, result, "options") == [
+        "At least one notify service does not exist. Use the form notify.service_name."
+    ]
     result = await _submit(
         hass,
         flow_id,

@@ -5,9 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import re
+import string
 from typing import Any
 
+from homeassistant.helpers import config_validation as cv
+import pytest
+import voluptuous as vol
 import yaml
+
+from custom_components.pawcontrol.config_flow import FORM_PLACEHOLDERS
 
 TRANSLATIONS = (
     Path(__file__).parents[1] / "custom_components" / "pawcontrol" / "translations"
@@ -39,6 +45,75 @@ def test_german_has_every_key_and_is_translated() -> None:
     assert same == []
     for key, text in english.items():
         assert _placeholders(text) == _placeholders(german[key]), key
+
+
+# Any scheme://, or a bare www. host: hassfest wants URLs as description placeholders.
+URL_RE = re.compile(r"\b[a-z][a-z0-9+.-]*://|\bwww\.", re.IGNORECASE)
+LANGUAGES = ("en", "de")
+
+
+def _strings(language: str) -> dict[str, str]:
+    """Return the flattened translation file of one language."""
+    return _leaves(json.loads((TRANSLATIONS / f"{language}.json").read_text()))
+
+
+def hassfest_problems(text: str) -> list[str]:
+    """Return what hassfest's translation rules find wrong with a string."""
+    problems = []
+    try:
+        cv.string_with_no_html(text)
+    except vol.Invalid:
+        problems.append("HTML")
+    if URL_RE.search(text):
+        problems.append("URL")
+    if re.search(r"'\{\w+\}'", text):
+        problems.append("single-quoted placeholder")
+    if text != text.strip():
+        problems.append("leading or trailing spaces")
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(text) if field]
+    except ValueError:
+        problems.append("unbalanced braces")
+    else:
+        if not all(field.isidentifier() for field in fields):
+            problems.append("placeholder is not an identifier")
+    return problems
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_strings_follow_hassfest_rules(language: str) -> None:
+    """No string has HTML, a URL, a quoted or malformed placeholder, or stray spaces."""
+    found = {
+        key: problems
+        for key, text in _strings(language).items()
+        if (problems := hassfest_problems(text))
+    }
+    assert found == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Use the form notify.<service>.", "HTML"),
+        ("For example http://192.168.1.20:8080.", "URL"),
+        ("See www.example.org.", "URL"),
+        ("Dog '{name}' is lost", "single-quoted placeholder"),
+        (" Leading space", "leading or trailing spaces"),
+        ("Broken {placeholder", "unbalanced braces"),
+        ("Bad {0} placeholder", "placeholder is not an identifier"),
+    ],
+)
+def test_hassfest_rules_catch_bad_strings(text: str, problem: str) -> None:
+    """The rule check finds each kind of string hassfest rejects."""
+    assert hassfest_problems(text) == [problem]
+
+
+def test_form_placeholders_cover_flow_texts() -> None:
+    """Every placeholder of a flow error or field text is filled by the flows."""
+    supplied = set(FORM_PLACEHOLDERS) | {"dog_name"}
+    for key, text in _strings("en").items():
+        if key.startswith(("config.", "options.")):
+            assert _placeholders(text) <= supplied, key
 
 
 def test_every_field_has_a_description() -> None:

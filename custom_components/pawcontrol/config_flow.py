@@ -73,6 +73,7 @@ from .const import (
     LOGGER,
     MIN_UPDATE_INTERVAL,
 )
+from .data import PawControlConfigEntry
 
 GPS_SOURCE_SELECTOR = EntitySelector(
     EntitySelectorConfig(domain=["device_tracker", "person"])
@@ -174,6 +175,15 @@ def _validate_dog_name(
     return dog_id, {}
 
 
+# Examples shown in form texts: hassfest forbids URLs and angle brackets in translations.
+FORM_PLACEHOLDERS: dict[str, str] = {
+    "notify_service_example": "notify.mobile_app_pixel_7",
+    "notify_service_form": "notify.service_name",
+    "api_url_example": "http://192.168.1.20:8080",
+    "url_schemes": "http:// or https://",
+}
+
+
 def _validate_notify_services(
     hass: HomeAssistant, services: list[str]
 ) -> dict[str, str]:
@@ -231,7 +241,9 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: Any) -> PawControlOptionsFlow:
+    def async_get_options_flow(
+        config_entry: PawControlConfigEntry,
+    ) -> PawControlOptionsFlow:
         """Return the options flow."""
         return PawControlOptionsFlow()
 
@@ -285,6 +297,7 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._user_schema(), user_input
             ),
             errors=errors,
+            description_placeholders=FORM_PLACEHOLDERS,
         )
 
     async def async_step_reauth(
@@ -343,6 +356,7 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
                 schema, user_input or {CONF_API_URL: entry.data.get(CONF_API_URL)}
             ),
             errors=errors,
+            description_placeholders=FORM_PLACEHOLDERS,
         )
 
 
@@ -592,6 +606,7 @@ class PawControlOptionsFlow(OptionsFlow):
                 schema, user_input or self._options
             ),
             errors=errors,
+            description_placeholders=FORM_PLACEHOLDERS,
         )
 
     async def async_step_resilience(

@@ -114,6 +114,7 @@ class PawControlStatisticsSensor(SensorEntity):
 
     _attr_has_entity_name = True
     _attr_translation_key = "statistics"
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
     _attr_device_class = SensorDeviceClass.ENUM
     _attr_options = HEALTH_STATES
     _attr_should_poll = False
