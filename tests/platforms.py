@@ -106,11 +106,14 @@ class GardenWeather(WeatherEntity):
     def __init__(self) -> None:
         """Start with a working forecast."""
         self.fail_forecast = False
+        self.forecast_error: Exception | None = None
         self.forecast_calls = 0
 
     async def async_forecast_hourly(self) -> list[Forecast]:
         """Return one hour of forecast, or fail."""
         self.forecast_calls += 1
+        if self.forecast_error is not None:
+            raise self.forecast_error
         if self.fail_forecast:
             raise HomeAssistantError("forecast service down")
         return [

@@ -77,6 +77,7 @@ async def test_user_flow_without_device_api(hass: HomeAssistant) -> None:
         "max_delay": 5.0,
         "exponential_base": 2.0,
         "jitter": True,
+        "max_stale_minutes": 60,
     }
 
 

@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
+from custom_components.pawcontrol.coordinator import api_timeout, dog_budget
 
 from .conftest import dog_options
 from .device_api import DeviceApiServer, Mode
@@ -367,3 +368,21 @@ async def test_auth_failure_during_refresh(
     assert _requests(device_api) == 2
     flows = hass.config_entries.flow.async_progress()
     assert [flow["context"]["source"] for flow in flows] == ["reauth"]
+
+
+@pytest.mark.parametrize(
+    ("interval", "attempts", "budget", "timeout"),
+    [
+        (60, 2, 48.0, 10.0),
+        (15, 2, 12.0, 4.0),
+        (15, 5, 12.0, 2.0),
+        (300, 3, 240.0, 10.0),
+    ],
+)
+def test_each_dog_fits_its_interval(
+    interval: int, attempts: int, budget: float, timeout: float
+) -> None:
+    """A dog's refresh ends within 80 % of the interval; API attempts leave room."""
+    update_interval = timedelta(seconds=interval)
+    assert dog_budget(update_interval) == budget
+    assert api_timeout(update_interval, attempts) == timeout

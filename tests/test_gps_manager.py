@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -117,15 +119,16 @@ async def test_unavailable_tracker_serves_last_known(
 
 
 @pytest.mark.parametrize(
-    "attributes",
+    ("attributes", "reason"),
     [
-        {"latitude": 91.0},
-        {"longitude": -180.5},
-        {"latitude": float("nan")},
-        {"latitude": "north"},
-        {"gps_accuracy": 500},
-        {"gps_accuracy": -1},
-        {"latitude": None},
+        ({"latitude": 91.0}, "out_of_range"),
+        ({"longitude": -180.5}, "out_of_range"),
+        ({"latitude": float("nan")}, "out_of_range"),
+        ({"latitude": "north"}, "out_of_range"),
+        ({"latitude": 0.0, "longitude": 0.0}, "out_of_range"),
+        ({"gps_accuracy": 500}, "inaccurate"),
+        ({"gps_accuracy": -1}, "out_of_range"),
+        ({"latitude": None}, "unavailable"),
     ],
 )
 async def test_bad_coordinates_are_never_stored(
@@ -134,16 +137,19 @@ async def test_bad_coordinates_are_never_stored(
     gps_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
     attributes: dict[str, Any],
+    reason: str,
 ) -> None:
     """Impossible or too inaccurate locations are rejected; the last good one stays."""
     _manual(hass)
     await setup_entry(hass, gps_entry)
+    assert "rejected_reason" not in hass.states.get(TRACKER).attributes
     _manual(hass, **attributes)
     await tick(hass, freezer)
     state = hass.states.get(TRACKER)
     assert state.attributes["latitude"] == 48.1
     assert state.attributes["longitude"] == 11.5
     assert state.attributes["stale"] is True
+    assert state.attributes["rejected_reason"] == reason
     await hass.config_entries.async_unload(gps_entry.entry_id)
     stored = hass_storage["pawcontrol.gps_last_known"]["data"]["buddy"]
     assert (stored["latitude"], stored["longitude"]) == (48.1, 11.5)
@@ -157,6 +163,7 @@ async def test_too_old_location(
     await setup_entry(hass, gps_entry)
     await tick(hass, freezer, 601)
     assert hass.states.get(TRACKER).attributes["stale"] is True
+    assert hass.states.get(TRACKER).attributes["rejected_reason"] == "too_old"
 
 
 async def test_last_known_location_survives_restart(
@@ -164,8 +171,10 @@ async def test_last_known_location_survives_restart(
     freezer: FrozenDateTimeFactory,
     gps_entry: MockConfigEntry,
     hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A location saved before a restart is shown, stale, while the tracker is down."""
+    saved_at = dt_util.utcnow() - timedelta(minutes=10)
     hass_storage["pawcontrol.gps_last_known"] = {
         "version": 1,
         "minor_version": 1,
@@ -177,7 +186,7 @@ async def test_last_known_location_survives_restart(
                 "accuracy": 5.0,
                 "battery": 40,
                 "source": MANUAL,
-                "updated_at": "2026-11-28T09:00:00+00:00",
+                "updated_at": saved_at.isoformat(),
             },
             "gone": {"latitude": "broken"},
         },
@@ -188,6 +197,12 @@ async def test_last_known_location_survives_restart(
     assert state.attributes["latitude"] == 47.0
     assert state.attributes["stale"] is True
     assert state.attributes["source"] == MANUAL
+    assert state.attributes["rejected_reason"] == "unavailable"
+    assert state.attributes["data_age_seconds"] == 600.0
+    # The unreadable location of "gone" costs one warning for the whole store.
+    assert our_warnings(caplog)[0] == (
+        "Ignored unreadable last known GPS locations in pawcontrol.gps_last_known"
+    )
 
 
 @pytest.mark.parametrize("gps_source", ["device_tracker.collar"])

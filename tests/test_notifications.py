@@ -264,3 +264,46 @@ async def test_missing_notify_entity_fails(
     await setup_entry(hass, entry)
     response = await _alert(hass, "Anyone there?", severity="warning")
     assert response == {"channels": {"notify.gone": "failed"}}
+
+
+async def test_service_and_entity_never_share_a_circuit(
+    hass: HomeAssistant, speaker: CollarSpeaker, entry_options: dict[str, Any]
+) -> None:
+    """notify.notify_collar_speaker (service) and notify.collar_speaker (entity) differ."""
+    calls: list[str] = []
+
+    async def legacy(call: ServiceCall) -> None:
+        calls.append(call.data["message"])
+
+    hass.services.async_register("notify", "notify_collar_speaker", legacy)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        options=entry_options
+        | {
+            CONF_DOGS: [dog_options()],
+            "notify_services": ["notify.notify_collar_speaker"],
+            "notify_entities": ["notify.collar_speaker"],
+        },
+    )
+    await setup_entry(hass, entry)
+    response = await hass.services.async_call(
+        DOMAIN,
+        "get_statistics",
+        {},
+        blocking=True,
+        return_response=True,
+    )
+    assert response is not None
+    assert sorted(response["circuit_breakers"]) == [
+        "notification_notify_collar_speaker",
+        "notification_service_notify_collar_speaker",
+    ]
+    results = await entry.runtime_data.notifications.async_send(
+        Message("PawControl", "Buddy is home")
+    )
+    assert results == {
+        "notify.notify_collar_speaker": "delivered",
+        "notify.collar_speaker": "delivered",
+    }
+    assert calls == ["Buddy is home"]
+    assert speaker.messages == [("PawControl", "Buddy is home")]

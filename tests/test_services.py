@@ -65,7 +65,11 @@ async def test_get_statistics(
         "closed": 1,
         "open": 0,
         "half_open": 0,
+        "isolated": 0,
         "health": "healthy",
+        "rejected_calls": 0,
+        "retries": 0,
+        "retry_success_rate": None,
     }
     buddy = statistics["circuit_breakers"]["dog_buddy"]
     assert buddy["state"] == "closed"
@@ -306,5 +310,6 @@ async def test_services_are_registered(
     assert set(hass.services.async_services_for_domain(DOMAIN)) == {
         "get_statistics",
         "reset_circuit_breaker",
+        "isolate_circuit_breaker",
         "emergency_alert",
     }

@@ -144,8 +144,12 @@ def test_services_are_described_translated_and_have_icons() -> None:
 def test_entity_translation_keys_exist() -> None:
     """Every translation_key used in a platform has a name in en.json."""
     english = json.loads((TRANSLATIONS / "en.json").read_text())["entity"]
+    modules = {"sensor": ("sensor", "hub_sensor")}
     for platform in ("sensor", "binary_sensor", "device_tracker"):
-        source = (INTEGRATION / f"{platform}.py").read_text()
+        source = "".join(
+            (INTEGRATION / f"{module}.py").read_text()
+            for module in modules.get(platform, (platform,))
+        )
         keys = set(re.findall(r'translation_key\s*=\s*"(\w+)"', source))
         assert keys
         assert keys <= english[platform].keys(), platform

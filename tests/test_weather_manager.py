@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp import ClientConnectionError
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -83,6 +85,54 @@ async def test_weather_cache_and_stale_serving(
         "Weather entity weather.garden is unavailable: HomeAssistantError: forecast service down"
     ]
     assert "Weather entity weather.garden is available again" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ClientConnectionError("Cannot connect to host weather.example:443"),
+        OSError(113, "No route to host"),
+        KeyError("forecast"),
+        ValueError("bad number"),
+    ],
+    ids=type,
+)
+async def test_any_weather_error_never_fails_the_dogs(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry_options: dict[str, Any],
+    error: Exception,
+) -> None:
+    """Whatever a weather platform raises is a weather failure, not a dog failure."""
+    weather = (await async_setup_test_platforms(hass)).weather
+    weather.forecast_error = error
+    hass.states.async_set(
+        "device_tracker.buddy_collar",
+        "home",
+        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
+    )
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        options=entry_options | {"weather_entity": "weather.garden", **FAST},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    # The first refresh loads the entry although the weather failed.
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("device_tracker.buddy").state == "not_home"
+    assert entry.runtime_data.coordinator.data.weather is None
+    assert weather.forecast_calls == 2
+    weather.forecast_error = None
+    await tick(hass, freezer, 600)
+    assert entry.runtime_data.coordinator.data.weather.stale is False
+    weather.forecast_error = error
+    await tick(hass, freezer, 600)
+    snapshot = entry.runtime_data.coordinator.data.weather
+    assert (snapshot.stale, snapshot.condition) == (True, "sunny")
+    assert hass.states.get("device_tracker.buddy").state == "not_home"
+    statistics = await get_statistics(hass)
+    assert statistics["retries"]["weather"]["exhausted"] == 2
 
 
 async def test_weather_entity_missing(

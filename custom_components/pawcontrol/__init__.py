@@ -23,6 +23,7 @@ from .const import (
     CONF_API_TOKEN,
     CONF_API_URL,
     CONF_GPS_RETRY_ATTEMPTS,
+    CONF_MAX_STALE_MINUTES,
     CONF_NOTIFY_ENTITIES,
     CONF_NOTIFY_SERVICES,
     CONF_QUIET_HOURS_END,
@@ -33,11 +34,17 @@ from .const import (
     CONF_WEATHER_RETRY_ATTEMPTS,
     DATA_DOG_CACHE,
     DATA_RESILIENCE,
+    DEFAULT_RESILIENCE,
     DEFAULT_UPDATE_INTERVAL,
     DEFAULT_WEATHER_INTERVAL,
     DOMAIN,
 )
-from .coordinator import PawControlCoordinator, dog_breaker_name, unknown_dog_issue_id
+from .coordinator import (
+    PawControlCoordinator,
+    api_timeout,
+    dog_breaker_name,
+    unknown_dog_issue_id,
+)
 from .data import (
     PawControlConfigEntry,
     PawControlRuntimeData,
@@ -77,6 +84,14 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
+def _max_stale(options: dict[str, Any]) -> timedelta | None:
+    """Return how long cached dog data may be shown; None for no limit."""
+    minutes = int(
+        options.get(CONF_MAX_STALE_MINUTES, DEFAULT_RESILIENCE[CONF_MAX_STALE_MINUTES])
+    )
+    return timedelta(minutes=minutes) if minutes > 0 else None
+
+
 def _quiet_hours(options: dict[str, Any]) -> tuple[time, time] | None:
     """Return the configured quiet hours, if both ends are set."""
     start, end = options.get(CONF_QUIET_HOURS_START), options.get(CONF_QUIET_HOURS_END)
@@ -90,10 +105,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
     resilience = hass.data[DATA_RESILIENCE]
     options = dict(entry.options)
     dogs = dogs_from_options(options)
+    update_interval = timedelta(
+        seconds=options.get(CONF_UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL)
+    )
+    retry_config = retry_config_from_options(options)
     api = None
     if url := entry.data.get(CONF_API_URL):
         api = PawControlApiClient(
-            async_get_clientsession(hass), url, entry.data.get(CONF_API_TOKEN)
+            async_get_clientsession(hass),
+            url,
+            entry.data.get(CONF_API_TOKEN),
+            timeout=api_timeout(update_interval, retry_config.max_attempts),
         )
     gps = GpsManager(
         hass,
@@ -132,11 +154,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
         breaker_config=breaker_config_from_options(
             options, (PawControlApiAuthError, PawControlApiNotFoundError)
         ),
-        retry_config=retry_config_from_options(options),
+        retry_config=retry_config,
         cache=hass.data[DATA_DOG_CACHE],
-        update_interval=timedelta(
-            seconds=options.get(CONF_UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL)
-        ),
+        update_interval=update_interval,
+        max_stale=_max_stale(options),
     )
     entry.runtime_data = PawControlRuntimeData(
         dogs=dogs,
@@ -168,7 +189,7 @@ def _forget_removed_sources(
     resilience = hass.data[DATA_RESILIENCE]
     wanted = {dog_breaker_name(dog_id) for dog_id in dogs}
     wanted |= {channel.breaker_name for channel in notifications.channels}
-    for name in resilience.names():
+    for name in resilience.names() + resilience.stored_names():
         if (
             name.startswith((DOG_BREAKER_PREFIX, CHANNEL_BREAKER_PREFIX))
             and name not in wanted

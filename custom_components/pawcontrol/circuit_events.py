@@ -62,7 +62,8 @@ class CircuitEvents:
             },
         )
         name = event.circuit_name
-        if event.to_state is CircuitState.CLOSED:
+        # An isolated circuit is open on purpose: no "stays open" repair for it.
+        if event.to_state is CircuitState.CLOSED or event.reason == "isolated":
             if cancel := self._timers.pop(name, None):
                 cancel()
             ir.async_delete_issue(self._hass, DOMAIN, circuit_issue_id(name))
@@ -79,7 +80,7 @@ class CircuitEvents:
         if name not in self._resilience.names():
             return
         breaker = self._resilience.breaker(name)
-        if breaker.state is CircuitState.CLOSED:
+        if breaker.state is CircuitState.CLOSED or breaker.isolated:
             return
         ir.async_create_issue(
             self._hass,

@@ -54,6 +54,7 @@ from .const import (
     CONF_INITIAL_DELAY,
     CONF_JITTER,
     CONF_MAX_DELAY,
+    CONF_MAX_STALE_MINUTES,
     CONF_NOTIFY_ENTITIES,
     CONF_NOTIFY_SERVICES,
     CONF_QUIET_HOURS_END,
@@ -115,6 +116,7 @@ RESILIENCE_FIELDS: dict[str, tuple[NumberSelector | BooleanSelector, type]] = {
     CONF_MAX_DELAY: (_number(0, 300, 0.1, "s"), float),
     CONF_EXPONENTIAL_BASE: (_number(1, 10, 0.1), float),
     CONF_JITTER: (BooleanSelector(), bool),
+    CONF_MAX_STALE_MINUTES: (_number(0, 1440, unit="min"), int),
 }
 
 

@@ -50,6 +50,7 @@ CONF_INITIAL_DELAY: Final = "initial_delay"
 CONF_MAX_DELAY: Final = "max_delay"
 CONF_EXPONENTIAL_BASE: Final = "exponential_base"
 CONF_JITTER: Final = "jitter"
+CONF_MAX_STALE_MINUTES: Final = "max_stale_minutes"
 
 DEFAULT_UPDATE_INTERVAL: Final = 60
 DEFAULT_WEATHER_INTERVAL: Final = 10  # minutes
@@ -71,4 +72,6 @@ DEFAULT_RESILIENCE: Final[dict[str, int | float | bool]] = {
     CONF_MAX_DELAY: 5.0,
     CONF_EXPONENTIAL_BASE: 2.0,
     CONF_JITTER: True,
+    # Not from v1.0.1: how long cached dog data may be shown (0 = no limit).
+    CONF_MAX_STALE_MINUTES: 60,
 }

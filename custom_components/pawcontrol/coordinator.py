@@ -21,7 +21,7 @@ from .api import (
     PawControlApiNotFoundError,
 )
 from .availability import AvailabilityLog
-from .const import DOMAIN, LOGGER
+from .const import DEFAULT_API_TIMEOUT, DOMAIN, LOGGER
 from .data import DogConfig, PawControlConfigEntry
 from .gps_manager import DogLocation, GpsManager
 from .resilience import (
@@ -34,6 +34,26 @@ from .resilience.breaker import format_error
 from .weather_manager import WeatherManager, WeatherSnapshot
 
 COMPONENT = "coordinator"
+DOG_BUDGET_SHARE = 0.8
+"""Each dog's refresh ends within this share of the update interval."""
+
+
+MIN_API_TIMEOUT = 2.0
+
+
+def dog_budget(update_interval: timedelta) -> float:
+    """Return the seconds a dog's refresh may take: 80 % of the interval."""
+    return update_interval.total_seconds() * DOG_BUDGET_SHARE
+
+
+def api_timeout(update_interval: timedelta, attempts: int) -> float:
+    """Return the device API timeout per attempt that fits the dog's budget.
+
+    The attempts take at most ``attempts / (attempts + 1)`` of the budget,
+    leaving the rest for the location; never more than the default 10 s.
+    """
+    share = dog_budget(update_interval) / (attempts + 1)
+    return max(MIN_API_TIMEOUT, min(DEFAULT_API_TIMEOUT, share))
 
 
 def dog_breaker_name(dog_id: str) -> str:
@@ -56,6 +76,15 @@ class DogData:
     last_success: datetime | None
     stale: bool
     last_error: str | None = None
+
+    def shown(self, now: datetime, max_stale: timedelta | None) -> bool:
+        """Return whether the dog's measured values may still be shown.
+
+        Fresh data always; cached data only while younger than ``max_stale``.
+        """
+        if not self.stale or max_stale is None or self.last_success is None:
+            return True
+        return now - self.last_success <= max_stale
 
     def data_age_seconds(self, now: datetime) -> float | None:
         """Return seconds since the last successful update, or None."""
@@ -91,6 +120,7 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
         retry_config: RetryConfig,
         update_interval: timedelta,
         cache: dict[str, DogData],
+        max_stale: timedelta | None = None,
     ) -> None:
         """Store the sources, the resilience settings and the dogs' last data."""
         super().__init__(
@@ -109,9 +139,22 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
         self._retry_config = retry_config
         self._availability = AvailabilityLog(LOGGER, "Device API for dog")
         self._cache = cache
+        self._budget = dog_budget(update_interval)
+        # Cached data older than this is no longer shown (None: no limit).
+        self.max_stale = max_stale
 
     async def _async_update_data(self) -> PawControlData:
-        """Update every dog and the weather."""
+        """Update every dog and, at the same time, the weather."""
+        weather_task = asyncio.create_task(self._async_weather())
+        try:
+            dogs = await self._async_update_dogs()
+        except BaseException:
+            weather_task.cancel()
+            raise
+        return PawControlData(dogs=dogs, weather=await weather_task)
+
+    async def _async_update_dogs(self) -> dict[str, DogData]:
+        """Update every dog concurrently; raise only when the device API fails all."""
         results = await asyncio.gather(
             *(self._async_update_dog(dog) for dog in self.dogs.values()),
             return_exceptions=True,
@@ -123,19 +166,23 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
             dogs[dog_id] = result
         self._cache.clear()
         self._cache.update(dogs)
-        # Only the device API can fail a dog; a tracker has its own last-known fallback.
+        # Only the device API can fail a dog; a tracker has its own last-known
+        # fallback, and an isolated circuit is closed to calls on purpose.
         if (
             self._api is not None
             and dogs
             and all(
-                d.last_error is not None and d.status is None and d.location is None
+                d.last_error is not None
+                and d.status is None
+                and d.location is None
+                and not self._resilience.breaker(dog_breaker_name(d.dog_id)).isolated
                 for d in dogs.values()
             )
         ):
             raise UpdateFailed(
                 translation_domain=DOMAIN, translation_key="all_dogs_failed"
             )
-        return PawControlData(dogs=dogs, weather=await self._async_weather())
+        return dogs
 
     async def _async_weather(self) -> WeatherSnapshot | None:
         """Return the weather; a weather problem never fails the dogs."""
@@ -143,7 +190,9 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
             return None
         try:
             return await self._weather.async_get_weather()
-        except (TypeError, ValueError) as err:
+        except Exception as err:
+            # The weather manager already turns source errors into stale data;
+            # this guards the dogs against a bug in reading the weather.
             LOGGER.debug("Weather entity gave unusable data: %s", type(err).__name__)
             return self._weather.snapshot
 
@@ -154,22 +203,30 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
     async def _async_update_dog(self, dog: DogConfig) -> DogData:
         """Fetch one dog; on failure keep its last good data, marked stale."""
         previous = self._previous(dog.dog_id)
+        # The device API is bounded by its own timeouts; the location by what is left.
+        deadline = asyncio.get_running_loop().time() + self._budget
         if self._api is None:
-            return await self._async_update_gps_only(dog, previous)
+            return await self._async_update_gps_only(dog, previous, deadline)
         try:
             status = await self._async_fetch_status(self._api, dog)
         except (PawControlApiError, CircuitBreakerOpenError) as err:
-            return await self._async_cached(dog, previous, err)
+            return await self._async_cached(dog, previous, err, deadline)
         return DogData(
             dog_id=dog.dog_id,
             status=status,
-            location=await self._gps.async_get_location(dog, status),
+            location=await self._async_location(dog, status, deadline),
             last_success=dt_util.utcnow(),
             stale=False,
         )
 
+    async def _async_location(
+        self, dog: DogConfig, status: DogStatus | None, deadline: float
+    ) -> DogLocation | None:
+        """Return the dog's location; the tracker gets until ``deadline`` (loop time)."""
+        return await self._gps.async_get_location(dog, status, deadline)
+
     async def _async_update_gps_only(
-        self, dog: DogConfig, previous: DogData | None
+        self, dog: DogConfig, previous: DogData | None, deadline: float
     ) -> DogData:
         """Update a dog whose only source is its GPS tracker, if it has one."""
         if dog.gps_source is None:
@@ -180,7 +237,7 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
                 last_success=None,
                 stale=False,
             )
-        location = await self._gps.async_get_location(dog, None)
+        location = await self._async_location(dog, None, deadline)
         if location is not None and not location.stale:
             return DogData(
                 dog_id=dog.dog_id,
@@ -226,13 +283,17 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
         return status
 
     async def _async_cached(
-        self, dog: DogConfig, previous: DogData | None, err: Exception
+        self,
+        dog: DogConfig,
+        previous: DogData | None,
+        err: Exception,
+        deadline: float,
     ) -> DogData:
         """Return the dog's last good data, marked stale."""
         if previous is not None and previous.status is not None:
             self._resilience.record_stale_served()
         if dog.gps_source:
-            location = await self._gps.async_get_location(dog, None)
+            location = await self._async_location(dog, None, deadline)
         else:
             location = self._gps.last_known_stale(dog.dog_id)
         return DogData(

@@ -44,9 +44,17 @@ class PawControlDogTracker(PawControlDogEntity, TrackerEntity):
 
     @property
     def available(self) -> bool:
-        """Return whether a location (fresh or last known) exists."""
+        """Return whether a fresh location, or a last known one within the stale limit, exists."""
         data = self.dog_data
-        return data is not None and data.location is not None
+        if data is None or data.location is None:
+            return False
+        limit = self.coordinator.max_stale
+        location = data.location
+        return (
+            not location.stale
+            or limit is None
+            or location.age(dt_util.utcnow()) <= limit.total_seconds()
+        )
 
     @property
     def latitude(self) -> float | None:
@@ -76,13 +84,17 @@ class PawControlDogTracker(PawControlDogEntity, TrackerEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Return how fresh the location is and where it came from."""
+        """Return how fresh the location is, where it came from and why."""
         data = self.dog_data
         if data is None or data.location is None:
             return {}
         location = data.location
-        return {
+        attributes: dict[str, Any] = {
             "stale": location.stale,
             "data_age_seconds": round(location.age(dt_util.utcnow()), 1),
             "source": location.source,
         }
+        # Only while the first source's newest fix is not the one shown.
+        if location.rejected_reason is not None:
+            attributes["rejected_reason"] = location.rejected_reason
+        return attributes

@@ -90,6 +90,11 @@ class PawControlDogEntity(CoordinatorEntity[PawControlCoordinator]):
         """Return the dog's latest data."""
         return self.coordinator.data.dogs.get(self.dog_id)
 
+    def within_stale_limit(self) -> bool:
+        """Return whether the dog's cached data is young enough to be shown."""
+        data = self.dog_data
+        return data is None or data.shown(dt_util.utcnow(), self.coordinator.max_stale)
+
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return the attributes that tell how fresh the dog's data is."""

@@ -44,10 +44,17 @@ class Channel:
 
     @property
     def key(self) -> str:
-        """Return the slug that names the channel and its breaker."""
+        """Return the slug that names the channel and its breaker.
+
+        Entities keep their ``notify_`` prefix (``notify.pixel`` is
+        ``notify_pixel``); a service whose name starts with ``notify_`` gets
+        ``service_`` in front, so ``notify.notify_pixel`` cannot share the
+        entity's breaker.
+        """
         if self.is_entity:
             return slugify(self.target)
-        return slugify(self.target.removeprefix("notify."))
+        key = slugify(self.target.removeprefix("notify."))
+        return f"service_{key}" if key.startswith("notify_") else key
 
     @property
     def breaker_name(self) -> str:
@@ -92,6 +99,10 @@ class NotificationManager:
         self.channels = [Channel(service, False) for service in services] + [
             Channel(entity, True) for entity in entities
         ]
+        # The breakers exist from the start, so the statistics, the circuit
+        # entities and the reset action agree before the first message.
+        for channel in self.channels:
+            resilience.breaker(channel.breaker_name, breaker_config)
         self._availability = AvailabilityLog(LOGGER, "Notification channel")
         self._held: list[Message] = []
         self._store: Store[list[dict[str, str]]] = Store(

@@ -1,11 +1,10 @@
-"""Dog sensors and the resilience statistics sensor."""
+"""Dog sensors, and the hub's statistics and health sensors (see hub_sensor.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -14,18 +13,21 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import PERCENTAGE, EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .const import DATA_RESILIENCE
 from .coordinator import DogData, PawControlCoordinator
 from .data import DogConfig, PawControlConfigEntry
-from .entity import PawControlDogEntity, hub_device_info
-from .resilience import ResilienceManager, TransitionEvent
+from .entity import PawControlDogEntity
+from .hub_sensor import (
+    HEALTH_SENSORS,
+    PawControlHealthSensor,
+    PawControlStatisticsSensor,
+)
 
 PARALLEL_UPDATES = 0
-HEALTH_STATES = ["healthy", "degraded", "critical"]
 
 
 def _battery(data: DogData) -> int | None:
@@ -41,6 +43,8 @@ class PawControlDogSensorDescription(SensorEntityDescription):
 
     value_fn: Callable[[DogData], StateType | datetime]
     needs_api: bool = False
+    # Measured values become unavailable when cached data passes the stale limit.
+    measured: bool = True
 
 
 DOG_SENSORS: tuple[PawControlDogSensorDescription, ...] = (
@@ -66,6 +70,7 @@ DOG_SENSORS: tuple[PawControlDogSensorDescription, ...] = (
         # Changes on every refresh; useful for debugging, noisy otherwise.
         entity_registry_enabled_default=False,
         value_fn=lambda data: data.last_success,
+        measured=False,
     ),
 )
 
@@ -83,7 +88,12 @@ async def async_setup_entry(
         for description in DOG_SENSORS
         if runtime.api is not None or not description.needs_api
     ]
-    entities.append(PawControlStatisticsSensor(entry, hass.data[DATA_RESILIENCE]))
+    resilience = hass.data[DATA_RESILIENCE]
+    entities.append(PawControlStatisticsSensor(entry, resilience))
+    entities += [
+        PawControlHealthSensor(entry, resilience, description)
+        for description in HEALTH_SENSORS
+    ]
     async_add_entities(entities)
 
 
@@ -103,54 +113,14 @@ class PawControlDogSensor(PawControlDogEntity, SensorEntity):
         self.entity_description = description
 
     @property
+    def available(self) -> bool:
+        """Return False once a measured value's cached data passed the stale limit."""
+        if self.entity_description.measured and not self.within_stale_limit():
+            return False
+        return super().available
+
+    @property
     def native_value(self) -> StateType | datetime:
         """Return the value."""
         data = self.dog_data
         return None if data is None else self.entity_description.value_fn(data)
-
-
-class PawControlStatisticsSensor(SensorEntity):
-    """The resilience health, with every statistic in the `resilience` attribute."""
-
-    _attr_has_entity_name = True
-    _attr_translation_key = "statistics"
-    _attr_entity_category = EntityCategory.DIAGNOSTIC
-    _attr_device_class = SensorDeviceClass.ENUM
-    _attr_options = HEALTH_STATES
-    _attr_should_poll = False
-    # The attribute can be large and changes often; templates read it from the state machine.
-    _unrecorded_attributes = frozenset({"resilience"})
-
-    def __init__(
-        self, entry: PawControlConfigEntry, resilience: ResilienceManager
-    ) -> None:
-        """Attach the sensor to the hub device."""
-        self._entry = entry
-        self._resilience = resilience
-        self._attr_unique_id = f"{entry.entry_id}_statistics"
-        self._attr_device_info = hub_device_info(entry)
-
-    async def async_added_to_hass(self) -> None:
-        """Update on every breaker transition and every coordinator refresh."""
-        self.async_on_remove(self._resilience.async_add_listener(self._on_resilience))
-        self.async_on_remove(
-            self._entry.runtime_data.coordinator.async_add_listener(
-                self.async_write_ha_state
-            )
-        )
-
-    @callback
-    def _on_resilience(self, event: TransitionEvent | None) -> None:
-        """Write the state when a breaker changed state."""
-        if event is not None:
-            self.async_write_ha_state()
-
-    @property
-    def native_value(self) -> str:
-        """Return the health."""
-        return self._resilience.statistics()["summary"]["health"]
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """Return the statistics."""
-        return {"resilience": self._resilience.statistics()}

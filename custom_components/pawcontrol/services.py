@@ -1,7 +1,8 @@
-"""Services: get_statistics, reset_circuit_breaker and emergency_alert."""
+"""Services: get_statistics, reset and isolate a circuit breaker, emergency_alert."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.auth.permissions.const import POLICY_CONTROL
@@ -20,14 +21,15 @@ import voluptuous as vol
 
 from .const import DATA_RESILIENCE, DOMAIN
 from .notifications import Message
+from .resilience import ResilienceManager
 from .resilience.manager import RESET_ALL
 
 if TYPE_CHECKING:
     from .data import PawControlConfigEntry
-    from .resilience import ResilienceManager
 
 SERVICE_GET_STATISTICS = "get_statistics"
 SERVICE_RESET_CIRCUIT_BREAKER = "reset_circuit_breaker"
+SERVICE_ISOLATE_CIRCUIT_BREAKER = "isolate_circuit_breaker"
 SERVICE_EMERGENCY_ALERT = "emergency_alert"
 
 ATTR_CIRCUIT_NAME = "circuit_name"
@@ -115,17 +117,29 @@ async def _async_check_admin(call: ServiceCall) -> None:
         raise Unauthorized(context=call.context)
 
 
-async def _async_reset_circuit_breaker(call: ServiceCall) -> ServiceResponse:
-    """Close a circuit, or every circuit; totals stay."""
+async def _async_change_circuits(
+    call: ServiceCall, change: Callable[[ResilienceManager, str], list[str]], key: str
+) -> ServiceResponse:
+    """Apply an admin-only ``change`` to a circuit (or all); answer the names changed."""
     await _async_check_admin(call)
     resilience = _resilience(call.hass)
     name = call.data[ATTR_CIRCUIT_NAME]
     try:
-        reset = resilience.reset(name)
+        changed = change(resilience, name)
     except KeyError:
         raise _unknown_circuit(resilience, name) from None
-    names: list[JsonValueType] = list(reset)
-    return {"reset": names}
+    names: list[JsonValueType] = list(changed)
+    return {key: names}
+
+
+async def _async_reset_circuit_breaker(call: ServiceCall) -> ServiceResponse:
+    """Close a circuit, or every circuit; totals stay."""
+    return await _async_change_circuits(call, ResilienceManager.reset, "reset")
+
+
+async def _async_isolate_circuit_breaker(call: ServiceCall) -> ServiceResponse:
+    """Open a circuit, or every circuit, until it is reset."""
+    return await _async_change_circuits(call, ResilienceManager.isolate, "isolated")
 
 
 async def _async_emergency_alert(call: ServiceCall) -> ServiceResponse:
@@ -175,6 +189,13 @@ def async_setup_services(hass: HomeAssistant) -> None:
         DOMAIN,
         SERVICE_RESET_CIRCUIT_BREAKER,
         _async_reset_circuit_breaker,
+        schema=RESET_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_ISOLATE_CIRCUIT_BREAKER,
+        _async_isolate_circuit_breaker,
         schema=RESET_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )

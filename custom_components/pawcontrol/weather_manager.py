@@ -14,7 +14,6 @@ from homeassistant.const import (
     STATE_UNKNOWN,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .availability import AvailabilityLog
@@ -94,7 +93,9 @@ class WeatherManager:
             snapshot = await self._resilience.async_call(
                 COMPONENT, self._async_fetch, retry=self._retry
             )
-        except (WeatherUnavailableError, HomeAssistantError, TimeoutError) as err:
+        except Exception as err:
+            # A weather platform may raise anything (ClientError, OSError,
+            # KeyError, ...); each is a weather failure and never fails the dogs.
             self._availability.failed(self.entity_id, err)
             if self._cache is not None:
                 self._cache = replace(self._cache, stale=True)

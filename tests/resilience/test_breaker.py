@@ -160,15 +160,19 @@ async def test_open_rejects_without_calling(clock: FakeClock) -> None:
     assert stats["open_remaining"] == pytest.approx(20.0)
 
 
-async def test_open_becomes_half_open_when_read(clock: FakeClock) -> None:
-    """After the open duration, .state reads half_open and a probe runs (semantics 2)."""
+async def test_open_becomes_half_open_when_expired(clock: FakeClock) -> None:
+    """After the open duration, the owner's expiry call half-opens it (semantics 2)."""
     events: list[TransitionEvent] = []
     breaker = make(clock, events=events)
     await trip(breaker)
     clock.advance(29.999)
+    assert breaker.expire_open_period() is False
     assert breaker.state is CircuitState.OPEN
     assert breaker.open_remaining == pytest.approx(0.001)
     clock.advance(0.001)
+    # Reading never changes the state; only the explicit call does.
+    assert breaker.state is CircuitState.OPEN
+    assert breaker.expire_open_period() is True
     assert breaker.state is CircuitState.HALF_OPEN
     assert breaker.open_remaining is None
     assert [(e.from_state, e.to_state, e.reason) for e in events] == [
@@ -300,6 +304,7 @@ async def test_wall_clock_changes_change_nothing(
     freezer.move_to("2020-01-01T12:00:00+00:00")
     assert breaker.open_remaining == 30
     clock.advance(30)
+    assert breaker.expire_open_period()
     assert breaker.state is CircuitState.HALF_OPEN
     datetime.fromisoformat(breaker.stats()["last_state_change"] or "")
 
@@ -408,7 +413,7 @@ async def test_slow_success_from_closed_cannot_close_half_open(
     await asyncio.sleep(0)
     await trip(breaker)
     clock.advance(30)
-    assert breaker.state is CircuitState.HALF_OPEN
+    assert breaker.expire_open_period()
     gate.set()
     assert await task == "late"
     assert breaker.state is CircuitState.HALF_OPEN
@@ -528,6 +533,7 @@ async def test_stats_shape_and_json(clock: FakeClock) -> None:
         "last_state_change",
         "last_error",
         "open_remaining",
+        "isolated",
     ]
     assert stats["last_success_time"] is None
     await breaker.call(ok)
@@ -551,7 +557,7 @@ def test_last_error_is_short_and_masked() -> None:
         "Authorization: Bearer abc.def password=pw " + "x" * 300
     )
     text = format_error(err)
-    assert text.startswith("ApiError: GET https://***@api.example/dogs?token=***&x=1")
+    assert text.startswith("ApiError: GET https://***@api.example/dogs?token=***&x=***")
     assert "hunter2" not in text
     assert "s3cr3t" not in text
     assert "abc.def" not in text
@@ -676,10 +682,8 @@ async def test_restore_clamps_elapsed(
     clock.advance(10)
     restored = make(clock)
     restored.restore(breaker.snapshot(), elapsed=elapsed)
-    if remaining:
-        assert restored.open_remaining == pytest.approx(remaining)
-    else:
-        assert restored.state is CircuitState.HALF_OPEN
+    assert restored.open_remaining == pytest.approx(remaining)
+    assert restored.expire_open_period() is (remaining == 0)
 
 
 async def test_restore_half_open_and_closed(clock: FakeClock) -> None:

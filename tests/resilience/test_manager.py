@@ -10,6 +10,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
@@ -48,6 +49,12 @@ async def manager(
     manager = ResilienceManager(hass, clock=clock, random=lambda: 0.0, sleep=sleep)
     await manager.async_load()
     return manager
+
+
+async def fire_timers(hass: HomeAssistant, seconds: float) -> None:
+    """Run the Home Assistant timers due within ``seconds`` from now."""
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+    await hass.async_block_till_done()
 
 
 async def trip(manager: ResilienceManager, name: str, failures: int = 3) -> None:
@@ -114,7 +121,11 @@ async def test_statistics_shape(manager: ResilienceManager) -> None:
             "closed": 0,
             "open": 0,
             "half_open": 0,
+            "isolated": 0,
             "health": "healthy",
+            "rejected_calls": 0,
+            "retries": 0,
+            "retry_success_rate": None,
         },
         "retries": {
             component: {
@@ -134,7 +145,9 @@ async def test_statistics_shape(manager: ResilienceManager) -> None:
     assert stats["circuit_breakers"]["dog_rex"] == manager.breaker("dog_rex").stats()
 
 
-async def test_health(manager: ResilienceManager, clock: FakeClock) -> None:
+async def test_health(
+    hass: HomeAssistant, manager: ResilienceManager, clock: FakeClock
+) -> None:
     """Healthy: all closed; critical: no dog breaker closed; else degraded."""
     manager.breaker("dog_rex")
     manager.breaker("dog_bella")
@@ -151,9 +164,14 @@ async def test_health(manager: ResilienceManager, clock: FakeClock) -> None:
         "closed": 0,
         "open": 3,
         "half_open": 0,
+        "isolated": 0,
         "health": "critical",
+        "rejected_calls": 0,
+        "retries": 0,
+        "retry_success_rate": None,
     }
     clock.advance(30)
+    await fire_timers(hass, 31)
     summary = manager.statistics()["summary"]
     assert (summary["half_open"], summary["health"]) == (3, "critical")
     manager.reset("dog_rex")
@@ -386,10 +404,11 @@ async def test_restart_clamps_clock_jumps(
     second = ResilienceManager(hass, clock=FakeClock(0.0))
     await second.async_load()
     breaker = second.breaker("dog_rex")
-    if open_after is None:
-        assert breaker.state is CircuitState.HALF_OPEN
-    else:
-        assert breaker.open_remaining == pytest.approx(open_after)
+    assert breaker.open_remaining == pytest.approx(open_after or 0.0)
+    await fire_timers(hass, 1)
+    expected = CircuitState.HALF_OPEN if open_after is None else CircuitState.OPEN
+    assert breaker.state is expected
+    await second.async_shutdown()
 
 
 async def test_load_applies_to_existing_breakers(

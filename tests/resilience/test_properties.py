@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -37,6 +37,9 @@ ALLOWED = {
     (HALF_OPEN, CLOSED, "probe_succeeded"),
     (OPEN, CLOSED, "reset"),
     (HALF_OPEN, CLOSED, "reset"),
+    (CLOSED, OPEN, "isolated"),
+    (OPEN, OPEN, "isolated"),
+    (HALF_OPEN, OPEN, "isolated"),
 }
 
 
@@ -179,6 +182,24 @@ class BreakerMachine(RuleBasedStateMachine):
         """Reset the breaker."""
         self.breaker.reset()
 
+    @rule()
+    def expire(self) -> None:
+        """Run the manager's end-of-open-period timer."""
+        self.breaker.expire_open_period()
+
+    @rule()
+    def isolate(self) -> None:
+        """Isolate the breaker by hand."""
+        self.breaker.isolate()
+
+    @invariant()
+    def reading_changes_nothing(self) -> None:
+        """Check that reading state, statistics or the snapshot fires no transition."""
+        before = len(self.events)
+        _ = (self.breaker.state, self.breaker.stats(), self.breaker.snapshot())
+        _ = self.breaker.open_remaining
+        assert len(self.events) == before
+
     @invariant()
     def counters_consistent(self) -> None:
         """Counters are non-negative and match the calls made."""
@@ -193,7 +214,10 @@ class BreakerMachine(RuleBasedStateMachine):
         assert stats["total_successes"] + stats["total_failures"] <= stats[
             "total_calls"
         ] - len(self.pending)
-        assert stats["opened_count"] == sum(e.to_state is OPEN for e in self.events)
+        # Isolation is an operator's act, not an opening by failures.
+        assert stats["opened_count"] == sum(
+            e.to_state is OPEN and e.reason != "isolated" for e in self.events
+        )
 
     @invariant()
     def only_allowed_transitions(self) -> None:
@@ -226,8 +250,12 @@ class BreakerMachine(RuleBasedStateMachine):
         elif stats["state"] == OPEN:
             assert stats["success_count"] == 0
             remaining = stats["open_remaining"]
-            assert remaining is not None
-            assert 0 < remaining <= 10 * 1 * 1.1
+            if stats["isolated"]:
+                assert remaining is None
+            else:
+                # 0 once the period ended, until a call or the timer half-opens it.
+                assert remaining is not None
+                assert 0 <= remaining <= 10 * 1 * 1.1
         else:
             assert stats["success_count"] < self.config.success_threshold
 
@@ -281,9 +309,11 @@ def test_retry_delay_bounds() -> None:
             jitter=jitter,
         )
         delay = retry_delay(config, retry, lambda: draw)
+        cap = retry_delay(replace(config, jitter=False), retry)
         assert 0 <= delay <= config.max_delay
+        assert cap / 2 <= delay <= cap
         if not jitter:
-            assert delay >= min(config.max_delay, initial)
+            assert delay == cap >= min(config.max_delay, initial)
 
     check()
 

@@ -95,12 +95,29 @@ def test_delay_caps_without_jitter(retry: int, expected: float) -> None:
     assert retry_delay(RetryConfig(jitter=False), retry) == expected
 
 
-def test_delay_full_jitter() -> None:
-    """With jitter the delay is uniform(0, cap)."""
+def test_delay_equal_jitter() -> None:
+    """With jitter the delay is uniform(cap / 2, cap): never an immediate retry."""
     config = RetryConfig(max_attempts=5)
-    assert retry_delay(config, 3, lambda: 0.5) == 2.0
-    assert retry_delay(config, 3, lambda: 0.0) == 0.0
-    assert retry_delay(RetryConfig(exponential_base=1.0), 50, lambda: 0.5) == 0.5
+    assert retry_delay(config, 3, lambda: 0.0) == 2.0
+    assert retry_delay(config, 3, lambda: 1.0) == 4.0
+    assert retry_delay(config, 3, lambda: 0.5) == 3.0
+    assert retry_delay(RetryConfig(exponential_base=1.0), 50, lambda: 0.0) == 0.5
+
+
+@pytest.mark.parametrize(
+    ("draw", "first", "second"), [(0.0, 0.5, 1.0), (1.0, 1.0, 2.0)]
+)
+async def test_v101_documented_gps_timing(
+    sleep: FakeSleep, draw: float, first: float, second: float
+) -> None:
+    """Defaults: retry after 0.5-1 s, then after 1-2 s, as v1.0.1 documented it."""
+    func, calls = flaky(ApiError(), ApiError(), ApiError(), "never")
+    with pytest.raises(ApiError):
+        await async_retry(
+            func, RetryConfig(), name="gps", sleep=sleep, random=lambda: draw
+        )
+    assert calls == [1, 2, 3]
+    assert sleep.delays == [first, second]
 
 
 async def test_success_needs_no_retry(sleep: FakeSleep) -> None:
@@ -155,7 +172,7 @@ async def test_jittered_delays_use_random(sleep: FakeSleep) -> None:
     """The injected random draws each delay within its cap."""
     func, _ = flaky(ApiError(), ApiError(), "ok")
     await async_retry(func, RetryConfig(), name="x", sleep=sleep, random=lambda: 0.25)
-    assert sleep.delays == [0.25, 0.5]
+    assert sleep.delays == [0.625, 1.25]
 
 
 async def test_attempts_are_total(sleep: FakeSleep) -> None:
@@ -192,6 +209,39 @@ async def test_not_retried(sleep: FakeSleep, error: Exception) -> None:
         await async_retry(func, RetryConfig(), name="x", sleep=sleep)
     assert calls == [1]
     assert sleep.delays == []
+
+
+async def test_non_transient_errors_cost_no_retry_token(sleep: FakeSleep) -> None:
+    """A refused token (reauth) does not drain the retry budget of the source."""
+    throttle = RetryThrottle()
+    for _ in range(20):
+        func, _calls = flaky(AuthError("token refused"), "never")
+        with pytest.raises(AuthError):
+            await async_retry(
+                func, RetryConfig(), name="x", sleep=sleep, throttle=throttle
+            )
+    assert throttle.tokens == 10
+    func, calls = flaky(ApiError(), "ok")
+    assert (
+        await async_retry(func, RetryConfig(), name="x", sleep=sleep, throttle=throttle)
+        == "ok"
+    )
+    assert calls == [1, 2]
+
+
+async def test_throttled_log_line_is_masked(
+    sleep: FakeSleep, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The "Retry throttled" line masks credentials like the statistics do."""
+    caplog.set_level(logging.DEBUG, "custom_components.pawcontrol.resilience")
+    throttle = RetryThrottle()
+    for _ in range(5):
+        throttle.record_failure()
+    func, _calls = flaky(ApiError("GET /status?token=s3cr3t failed"), "never")
+    with pytest.raises(ApiError):
+        await async_retry(func, RetryConfig(), name="x", sleep=sleep, throttle=throttle)
+    assert "Retry throttled for x" in caplog.text
+    assert "s3cr3t" not in caplog.text
 
 
 async def test_non_transient_after_a_retry_is_exhausted(sleep: FakeSleep) -> None:

@@ -8,37 +8,32 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 import logging
 import math
 import random as _random
-import re
 import time
 from typing import Any, Final, TypedDict, override
 
+from .masking import format_error as _format_error
+from .state import MAX_BACKOFF_FACTOR, OPEN_JITTER, CircuitState
+from .stored import LAST_ERROR_MAX_LENGTH, parse_breaker_snapshot
 from .throttle import RetryThrottle
 
+__all__ = [
+    "LAST_ERROR_MAX_LENGTH",
+    "MAX_BACKOFF_FACTOR",
+    "OPEN_JITTER",
+    "BreakerStats",
+    "CircuitBreaker",
+    "CircuitBreakerConfig",
+    "CircuitBreakerOpenError",
+    "CircuitState",
+    "TransitionEvent",
+    "format_error",
+    "retry_after_hint",
+]
+
 _LOGGER = logging.getLogger(__name__)
-
-MAX_BACKOFF_FACTOR: Final = 10
-"""The base open duration never exceeds this many times ``timeout_seconds``."""
-OPEN_JITTER: Final = 0.1
-"""Each open period lasts ``base * (1 + OPEN_JITTER * random())``."""
-LAST_ERROR_MAX_LENGTH: Final = 200
-
-_SECRET_RE: Final = re.compile(
-    r"(?i)\b(bearer|token|api[_-]?key|apikey|password|passwd|secret|authorization)"
-    r"(\s*[=:]\s*|\s+)((?:bearer|basic|token)\s+)?([^\s&,;'\"]+)"
-)
-_USERINFO_RE: Final = re.compile(r"://[^/\s@]+@")
-
-
-class CircuitState(StrEnum):
-    """State of a circuit breaker."""
-
-    CLOSED = "closed"
-    OPEN = "open"
-    HALF_OPEN = "half_open"
 
 
 _CLOSED: Final = CircuitState.CLOSED
@@ -96,6 +91,8 @@ class CircuitBreakerOpenError(Exception):
     @override
     def __str__(self) -> str:
         """Return a readable message."""
+        if math.isinf(self.retry_after):
+            return f"Circuit breaker '{self.circuit_name}' is isolated"
         return (
             f"Circuit breaker '{self.circuit_name}' is open; "
             f"retry in {self.retry_after:.1f}s"
@@ -131,19 +128,20 @@ class BreakerStats(TypedDict):
     last_state_change: str | None
     last_error: str | None
     open_remaining: float | None
+    isolated: bool
 
 
 def format_error(err: BaseException) -> str:
     """Return ``"Type: message"`` with credentials masked, at most 200 characters."""
-    message = _USERINFO_RE.sub("://***@", str(err))
-    message = _SECRET_RE.sub(r"\1\2\3***", message)
-    text = f"{type(err).__name__}: {message}" if message else type(err).__name__
-    return text[:LAST_ERROR_MAX_LENGTH]
+    return _format_error(err, LAST_ERROR_MAX_LENGTH)
 
 
 def retry_after_hint(err: BaseException) -> float | None:
     """Return the error's finite, non-negative ``retry_after`` hint, if any."""
-    hint = getattr(err, "retry_after", None)
+    try:
+        hint = getattr(err, "retry_after", None)
+    except Exception:  # a hostile property must not replace the caller's error
+        return None
     if isinstance(hint, bool) or not isinstance(hint, int | float):
         return None
     if not math.isfinite(hint) or hint < 0:
@@ -177,6 +175,7 @@ class CircuitBreaker:
         "_failure_count",
         "_generation",
         "_half_open_in_flight",
+        "_isolated",
         "_last_error",
         "_last_failure_time",
         "_last_state_change",
@@ -220,6 +219,7 @@ class CircuitBreaker:
         self._failure_count = 0
         self._success_count = 0
         self._half_open_in_flight = 0
+        self._isolated = False
         self._total_calls = 0
         self._total_successes = 0
         self._total_failures = 0
@@ -248,10 +248,47 @@ class CircuitBreaker:
 
     @property
     def state(self) -> CircuitState:
-        """Return the state; an elapsed open period already reads half-open."""
-        if self._state is _OPEN and self._clock() >= self._open_until:
-            self._transition(_HALF_OPEN, "timeout_elapsed")
+        """Return the state; reading it never changes it.
+
+        An open period that has ended still reads open until the next call or
+        `expire_open_period` moves the breaker to half-open, so a transition
+        (and everything listening to it) only ever happens in a call made by
+        the owner, never in a reader such as a save running in a thread.
+        """
         return self._state
+
+    @property
+    def isolated(self) -> bool:
+        """Return whether the breaker was opened by hand and stays open."""
+        return self._isolated
+
+    def expire_open_period(self) -> bool:
+        """Move an open breaker whose period has ended to half-open.
+
+        Return whether it did; an isolated breaker never half-opens.
+        """
+        if (
+            self._state is _OPEN
+            and not self._isolated
+            and self._clock() >= self._open_until
+        ):
+            self._transition(_HALF_OPEN, "timeout_elapsed")
+            return True
+        return False
+
+    def isolate(self) -> None:
+        """Open the breaker by hand until `reset`: every call is rejected."""
+        self._isolated = True
+        self._open_until = math.inf
+        self._open_duration = 0.0
+        self._success_count = 0
+        if self._state is _OPEN:
+            self._generation += 1
+            self._half_open_in_flight = 0
+            self._last_state_change = self._wall_clock()
+            self._notify(_OPEN, "isolated")
+        else:
+            self._transition(_OPEN, "isolated")
 
     @property
     def throttle(self) -> RetryThrottle:
@@ -262,10 +299,11 @@ class CircuitBreaker:
 
     @property
     def open_remaining(self) -> float | None:
-        """Return the seconds until a probe is allowed, or None when not open."""
-        if self.state is not _OPEN:
+        """Return the seconds until a probe is allowed; None unless open or when isolated."""
+        if self._state is not _OPEN or self._isolated:
             return None
-        return max(0.0, self._open_until - self._clock())
+        # Never more than the period itself, even if the clock was replaced.
+        return min(self._open_duration, max(0.0, self._open_until - self._clock()))
 
     async def call[**P, T](
         self,
@@ -332,7 +370,8 @@ class CircuitBreaker:
             self._release(token)
 
     def reset(self) -> None:
-        """Close the breaker and clear its counters; totals are kept."""
+        """Close the breaker (isolated or not) and clear its counters; totals are kept."""
+        self._isolated = False
         self._failure_count = 0
         self._success_count = 0
         self._open_base = self._config.timeout_seconds
@@ -343,14 +382,10 @@ class CircuitBreaker:
             self._transition(_CLOSED, "reset")
 
     def stats(self) -> BreakerStats:
-        """Return JSON-safe statistics."""
-        state = self.state
-        remaining = (
-            max(0.0, self._open_until - self._clock()) if state is _OPEN else None
-        )
+        """Return JSON-safe statistics; reading them changes nothing."""
         return {
             "name": self.name,
-            "state": state.value,
+            "state": self._state.value,
             "failure_count": self._failure_count,
             "success_count": self._success_count,
             "total_calls": self._total_calls,
@@ -362,14 +397,15 @@ class CircuitBreaker:
             "last_success_time": _iso(self._last_success_time),
             "last_state_change": _iso(self._last_state_change),
             "last_error": self._last_error,
-            "open_remaining": remaining,
+            "open_remaining": self.open_remaining,
+            "isolated": self._isolated,
         }
 
     def snapshot(self) -> dict[str, Any]:
-        """Return the JSON-safe state to persist across a restart."""
-        state = self.state
+        """Return the JSON-safe state to persist across a restart; changes nothing."""
         return {
-            "state": state.value,
+            "state": self._state.value,
+            "isolated": self._isolated,
             "failure_count": self._failure_count,
             "success_count": self._success_count,
             "total_calls": self._total_calls,
@@ -379,9 +415,7 @@ class CircuitBreaker:
             "opened_count": self._opened_count,
             "open_base": self._open_base,
             "open_duration": self._open_duration,
-            "open_remaining": (
-                max(0.0, self._open_until - self._clock()) if state is _OPEN else None
-            ),
+            "open_remaining": self.open_remaining,
             "last_failure_time": self._last_failure_time,
             "last_success_time": self._last_success_time,
             "last_state_change": self._last_state_change,
@@ -393,35 +427,20 @@ class CircuitBreaker:
 
         An open breaker stays open for the rest of its open period; the elapsed
         time is clamped to ``[0, open duration]`` so a clock jump can neither
-        extend nor skip more than one period. Raise `KeyError`, `TypeError` or
-        `ValueError` on a malformed snapshot, leaving the breaker unchanged.
+        extend nor skip more than one period. An isolated breaker stays
+        isolated. Raise `ValueError` on a snapshot that breaks an invariant of
+        live state, leaving the breaker unchanged.
         """
-        state = CircuitState(snapshot["state"])
-        counters = {
-            key: _non_negative_int(snapshot[key])
-            for key in (
-                "failure_count",
-                "total_calls",
-                "total_successes",
-                "total_failures",
-                "rejected_calls",
-                "opened_count",
-            )
-        }
-        limit = self._config.timeout_seconds * MAX_BACKOFF_FACTOR
-        base = min(
-            max(float(snapshot["open_base"]), self._config.timeout_seconds), limit
+        stored = parse_breaker_snapshot(
+            snapshot,
+            timeout_seconds=self._config.timeout_seconds,
+            now=self._wall_clock(),
         )
-        duration = max(0.0, float(snapshot["open_duration"]))
         remaining = 0.0
-        if state is _OPEN:
-            elapsed = min(max(0.0, elapsed), duration)
-            remaining = max(0.0, float(snapshot["open_remaining"]) - elapsed)
-        times = [
-            _optional_float(snapshot.get(key))
-            for key in ("last_failure_time", "last_success_time", "last_state_change")
-        ]
-        last_error = snapshot.get("last_error")
+        if stored.state is _OPEN:
+            elapsed = min(max(0.0, elapsed), stored.open_duration)
+            remaining = max(0.0, stored.open_remaining - elapsed)
+        counters = stored.counters
         self._failure_count = counters["failure_count"]
         self._total_calls = counters["total_calls"]
         self._total_successes = counters["total_successes"]
@@ -429,21 +448,20 @@ class CircuitBreaker:
         self._rejected_calls = counters["rejected_calls"]
         self._opened_count = counters["opened_count"]
         self._last_failure_time, self._last_success_time, self._last_state_change = (
-            times
+            stored.timestamps
         )
-        self._last_error = (
-            str(last_error)[:LAST_ERROR_MAX_LENGTH] if last_error is not None else None
-        )
+        self._last_error = stored.last_error
         self._success_count = 0
-        self._open_base = base
-        self._open_duration = duration
-        self._open_until = self._clock() + remaining
-        if state is _CLOSED:
+        self._isolated = stored.isolated
+        self._open_base = stored.open_base
+        self._open_duration = stored.open_duration
+        self._open_until = math.inf if stored.isolated else self._clock() + remaining
+        if stored.state is _CLOSED:
             self._failure_count = min(
                 self._failure_count, self._config.failure_threshold - 1
             )
-        if state is not self._state:
-            self._transition(state, "restored", stamp=False)
+        if stored.state is not self._state:
+            self._transition(stored.state, "restored", stamp=False)
 
     def _admit(self) -> None:
         """Admit a call in OPEN or HALF_OPEN state, or raise."""
@@ -452,6 +470,7 @@ class CircuitBreaker:
             if remaining > 0:
                 self._rejected_calls += 1
                 raise CircuitBreakerOpenError(self.name, remaining)
+            # Only a breaker that is not isolated has a finite end of its period.
             self._transition(_HALF_OPEN, "timeout_elapsed")
         # Only HALF_OPEN is left: the caller checked for CLOSED.
         if self._half_open_in_flight >= self._config.half_open_max_calls:
@@ -465,14 +484,24 @@ class CircuitBreaker:
             self._half_open_in_flight -= 1
 
     def _is_excluded(self, err: BaseException) -> bool:
-        """Return whether ``err`` counts as neither failure nor success."""
+        """Return whether ``err`` counts as neither failure nor success.
+
+        A predicate that raises counts the error as a failure: the permit and
+        the caller's own exception must survive a bug in the predicate.
+        """
         config = self._config
         if config.excluded_exceptions and isinstance(err, config.excluded_exceptions):
             return True
-        return config.exclude is not None and config.exclude(err)
+        if config.exclude is None:
+            return False
+        try:
+            return bool(config.exclude(err))
+        except Exception:
+            _LOGGER.exception("Error in the exclude predicate of '%s'", self.name)
+            return False
 
     def _on_error(self, err: Exception, generation: int) -> None:
-        """Record a failed call, unless the error is excluded."""
+        """Record a failed call, unless the error is excluded; never raise."""
         if self._is_excluded(err):
             self._release(generation)
             return
@@ -504,10 +533,18 @@ class CircuitBreaker:
             self._transition(_CLOSED, "probe_succeeded")
 
     def _open(self, hint: float | None, reason: str) -> None:
-        """Open the breaker for one jittered period of the current base."""
+        """Open the breaker for one jittered period of the current base.
+
+        A longer Retry-After hint is honoured up to the longest open period
+        (``MAX_BACKOFF_FACTOR * timeout_seconds``): a server cannot keep the
+        breaker open for days.
+        """
         duration = self._open_base * (1 + OPEN_JITTER * self._random())
         if hint is not None and hint > duration:
-            duration = hint
+            duration = max(
+                duration,
+                min(hint, self._config.timeout_seconds * MAX_BACKOFF_FACTOR),
+            )
         self._open_duration = duration
         self._open_until = self._clock() + duration
         self._opened_count += 1
@@ -536,6 +573,8 @@ class CircuitBreaker:
             )
         elif reason == "probe_succeeded":
             _LOGGER.info("Circuit breaker '%s' closed: service recovered", self.name)
+        elif reason == "isolated":
+            _LOGGER.info("Circuit breaker '%s' isolated by hand", self.name)
         else:
             _LOGGER.debug(
                 "Circuit breaker '%s': %s -> %s (%s)",
@@ -544,13 +583,17 @@ class CircuitBreaker:
                 to_state.value,
                 reason,
             )
+        self._notify(from_state, reason)
+
+    def _notify(self, from_state: CircuitState, reason: str) -> None:
+        """Tell the listener that the breaker entered its current state."""
         callback = self.on_transition
         if callback is None:
             return
         event = TransitionEvent(
             circuit_name=self.name,
             from_state=from_state,
-            to_state=to_state,
+            to_state=self._state,
             failure_count=self._failure_count,
             reason=reason,
             last_error=self._last_error,
@@ -560,15 +603,3 @@ class CircuitBreaker:
         except Exception:
             # A listener's bug must not turn a call's outcome into an error.
             _LOGGER.exception("Error in transition listener of '%s'", self.name)
-
-
-def _non_negative_int(value: Any) -> int:
-    """Return ``value`` as a non-negative int or raise `ValueError`."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"expected a non-negative integer, got {value!r}")
-    return value
-
-
-def _optional_float(value: Any) -> float | None:
-    """Return ``value`` as a float, or None."""
-    return None if value is None else float(value)

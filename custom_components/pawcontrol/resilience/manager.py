@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
+from functools import partial
 import logging
 import random as _random
 import time
 from typing import Any, Final, Literal, TypedDict
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
-from homeassistant.core import CALLBACK_TYPE, Event, HomeAssistant, callback
-from homeassistant.helpers.storage import Store
+from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
+from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from .breaker import (
@@ -28,6 +30,8 @@ from .retry import (
     async_retry,
     async_retry_with_breaker,
 )
+from .storage import DebouncedSave, PawControlStore
+from .stored import CLOCK_SKEW, MAX_COUNT, aged_snapshot
 from .throttle import RetryThrottle
 
 _LOGGER = logging.getLogger(__name__)
@@ -39,6 +43,8 @@ SAVE_DELAY: Final = 5.0
 COMPONENTS: Final = ("coordinator", "gps", "weather", "notifications")
 DOG_BREAKER_PREFIX: Final = "dog_"
 RESET_ALL: Final = "all"
+EXPIRY_RECHECK: Final = 0.05
+"""Seconds to wait again when an open-period timer fires a moment early."""
 
 _NO_RETRY: Final = RetryConfig(max_attempts=1, initial_delay=0.0, max_delay=0.0)
 
@@ -53,7 +59,11 @@ class SummaryStats(TypedDict):
     closed: int
     open: int
     half_open: int
+    isolated: int
     health: Health
+    rejected_calls: int
+    retries: int
+    retry_success_rate: float | None
 
 
 class CacheStats(TypedDict):
@@ -110,7 +120,11 @@ class ResilienceManager:
         self._clock = clock
         self._random = random
         self._sleep = sleep
-        self._store: Store[StoredData] = Store(hass, STORAGE_VERSION, STORAGE_KEY)
+        self._store: PawControlStore[StoredData] = PawControlStore(
+            hass, STORAGE_VERSION, STORAGE_KEY
+        )
+        self._saver = DebouncedSave(hass, self._store, self._data_to_save, SAVE_DELAY)
+        self._expiry: dict[str, CALLBACK_TYPE] = {}
         self._breakers: dict[str, CircuitBreaker] = {}
         self._restored: dict[str, dict[str, Any]] = {}
         self._saved_at: float | None = None
@@ -120,14 +134,15 @@ class ResilienceManager:
         self._cache_misses = 0
         self._stale_served = 0
         self._listeners: list[ResilienceListener] = []
-        self._save_pending = False
         self._unsub_stop: CALLBACK_TYPE | None = None
 
     async def async_load(self) -> None:
         """Restore the persisted state and save again when Home Assistant stops."""
-        data = await self._store.async_load()
+        data = await self._store.async_load_or_reset()
         if isinstance(data, dict):
             self._load(data)
+        elif data is not None:
+            _LOGGER.warning("Ignoring stored resilience data: not an object")
         if self._unsub_stop is None:
             self._unsub_stop = self.hass.bus.async_listen_once(
                 EVENT_HOMEASSISTANT_STOP, self._async_on_stop
@@ -138,7 +153,10 @@ class ResilienceManager:
         if self._unsub_stop is not None:
             self._unsub_stop()
             self._unsub_stop = None
-        await self._store.async_save(self._data_to_save())
+        for cancel in self._expiry.values():
+            cancel()
+        self._expiry.clear()
+        await self._saver.async_flush()
 
     def breaker(
         self, name: str, config: CircuitBreakerConfig | None = None
@@ -171,18 +189,34 @@ class ResilienceManager:
         """Return the names of the breakers, sorted."""
         return sorted(self._breakers)
 
+    def stored_names(self) -> list[str]:
+        """Return the names of saved states whose breaker was not created yet."""
+        return sorted(self._restored)
+
+    def isolate(self, name: str) -> list[str]:
+        """Open the breaker ``name`` (or every breaker for ``"all"``) until a reset.
+
+        Return the names isolated; raise `KeyError` for an unknown name.
+        """
+        for breaker_name in (names := self._select(name)):
+            self._breakers[breaker_name].isolate()
+        self._stats_changed()
+        return names
+
+    def _select(self, name: str) -> list[str]:
+        """Return the breaker names ``name`` stands for, or raise `KeyError`."""
+        if name == RESET_ALL:
+            return self.names()
+        if name in self._breakers:
+            return [name]
+        raise KeyError(name)
+
     def reset(self, name: str) -> list[str]:
         """Reset the breaker ``name``, or every breaker for ``"all"``.
 
         Return the names reset; raise `KeyError` for an unknown name.
         """
-        if name == RESET_ALL:
-            names = self.names()
-        elif name in self._breakers:
-            names = [name]
-        else:
-            raise KeyError(name)
-        for breaker_name in names:
+        for breaker_name in (names := self._select(name)):
             self._breakers[breaker_name].reset()
         self._stats_changed()
         return names
@@ -195,6 +229,8 @@ class ResilienceManager:
             return False
         if breaker is not None:
             breaker.on_transition = None
+        if cancel := self._expiry.pop(name, None):
+            cancel()
         self._stats_changed()
         return True
 
@@ -277,6 +313,10 @@ class ResilienceManager:
         breakers = {name: self._breakers[name].stats() for name in self.names()}
         states = [stats["state"] for stats in breakers.values()]
         lookups = self._cache_hits + self._cache_misses
+        recovered = sum(stats.recovered for stats in self._retry_stats.values())
+        finished = recovered + sum(
+            stats.exhausted for stats in self._retry_stats.values()
+        )
         return {
             "circuit_breakers": breakers,
             "summary": {
@@ -284,7 +324,13 @@ class ResilienceManager:
                 "closed": states.count(CircuitState.CLOSED),
                 "open": states.count(CircuitState.OPEN),
                 "half_open": states.count(CircuitState.HALF_OPEN),
+                "isolated": sum(stats["isolated"] for stats in breakers.values()),
                 "health": _health(breakers),
+                "rejected_calls": sum(
+                    stats["rejected_calls"] for stats in breakers.values()
+                ),
+                "retries": sum(stats.retries for stats in self._retry_stats.values()),
+                "retry_success_rate": recovered / finished if finished else None,
             },
             "retries": {
                 component: stats.as_dict()
@@ -300,13 +346,12 @@ class ResilienceManager:
 
     def _load(self, data: Mapping[str, object]) -> None:
         """Take the stored data; malformed parts are skipped."""
-        saved_at = data.get("saved_at")
-        parsed = dt_util.parse_datetime(saved_at) if isinstance(saved_at, str) else None
-        self._saved_at = parsed.timestamp() if parsed is not None else None
+        self._saved_at = _saved_at(data.get("saved_at"))
         breakers = data.get("breakers")
         if isinstance(breakers, dict):
             for name, snapshot in breakers.items():
-                if not isinstance(snapshot, dict):
+                if not isinstance(name, str) or not isinstance(snapshot, dict):
+                    _LOGGER.warning("Ignoring a malformed saved circuit breaker state")
                     continue
                 if name in self._breakers:
                     self._restore(self._breakers[name], snapshot)
@@ -329,15 +374,19 @@ class ResilienceManager:
         elapsed = 0.0 if self._saved_at is None else _wall_clock() - self._saved_at
         try:
             breaker.restore(snapshot, elapsed=elapsed)
-        except (KeyError, TypeError, ValueError) as err:
+        except ValueError as err:
             _LOGGER.warning(
                 "Ignoring saved state of circuit breaker '%s': %s", breaker.name, err
             )
 
     def _data_to_save(self) -> StoredData:
-        """Return the data to write; called by the store when it writes."""
-        self._save_pending = False
-        breakers = dict(self._restored)
+        """Return the data to write, built on the event loop; reads change nothing."""
+        elapsed = 0.0 if self._saved_at is None else _wall_clock() - self._saved_at
+        # Saved states not claimed in this run keep ageing (see `aged_snapshot`).
+        breakers = {
+            name: aged_snapshot(snapshot, elapsed)
+            for name, snapshot in self._restored.items()
+        }
         breakers.update(
             (name, breaker.snapshot()) for name, breaker in self._breakers.items()
         )
@@ -363,20 +412,41 @@ class ResilienceManager:
     @callback
     def _schedule_save(self) -> None:
         """Write within `SAVE_DELAY` seconds, however often things change."""
-        if not self._save_pending:
-            self._save_pending = True
-            self._store.async_delay_save(self._data_to_save, SAVE_DELAY)
+        self._saver.schedule()
 
     async def _async_on_stop(self, _event: Event) -> None:
         """Write the state when Home Assistant stops."""
         self._unsub_stop = None
-        await self._store.async_save(self._data_to_save())
+        await self._saver.async_flush()
 
     @callback
     def _on_transition(self, event: TransitionEvent) -> None:
-        """Save and tell the listeners about a breaker's state change."""
+        """Time the open period, save, and tell the listeners about a state change."""
+        self._track_open_period(event.circuit_name)
         self._schedule_save()
         self._notify(event)
+
+    @callback
+    def _track_open_period(self, name: str) -> None:
+        """Half-open the breaker on the loop when its open period ends."""
+        if cancel := self._expiry.pop(name, None):
+            cancel()
+        breaker = self._breakers.get(name)
+        remaining = breaker.open_remaining if breaker is not None else None
+        if remaining is not None:
+            self._expiry[name] = async_call_later(
+                self.hass,
+                max(remaining, EXPIRY_RECHECK),
+                HassJob(partial(self._expire, name), cancel_on_shutdown=True),
+            )
+
+    @callback
+    def _expire(self, name: str, _now: datetime) -> None:
+        """End the open period of ``name``; wait again if the timer was early."""
+        self._expiry.pop(name, None)
+        breaker = self._breakers.get(name)
+        if breaker is not None and not breaker.expire_open_period():
+            self._track_open_period(name)
 
     @callback
     def _stats_changed(self) -> None:
@@ -413,10 +483,28 @@ def _health(breakers: dict[str, BreakerStats]) -> Health:
 
 
 def _count(value: Any) -> int:
-    """Return ``value`` if it is a non-negative int, else 0."""
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    """Return ``value`` if it is a plausible counter, else 0."""
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and 0 <= value <= MAX_COUNT
+    ):
         return value
     return 0
+
+
+def _saved_at(value: Any) -> float | None:
+    """Return the stored save time as a timestamp, or None when it is not plausible."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt_util.parse_datetime(value)
+    except ValueError:
+        return None
+    if parsed is None or parsed.tzinfo is None:
+        return None
+    stamp = parsed.timestamp()
+    return stamp if stamp <= _wall_clock() + CLOCK_SKEW else None
 
 
 def _retry_stats_from(counters: Any) -> RetryStats | None:

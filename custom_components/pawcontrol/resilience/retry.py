@@ -1,4 +1,4 @@
-"""Retry with capped exponential backoff and full jitter.
+"""Retry with capped exponential backoff and equal jitter.
 
 Pure asyncio, no Home Assistant import: the benchmark loads this module alone.
 
@@ -112,14 +112,20 @@ def is_transient(err: BaseException) -> bool:
 def retry_delay(
     config: RetryConfig, retry: int, random: Callable[[], float] = _random.random
 ) -> float:
-    """Return the delay before retry number ``retry`` (1 for the first retry)."""
+    """Return the delay before retry number ``retry`` (1 for the first retry).
+
+    ``cap = min(max_delay, initial_delay * exponential_base ** (retry - 1))``;
+    with jitter the delay is ``uniform(cap / 2, cap)`` ("equal jitter": never
+    an immediate retry of a source that just failed, still spread out), as the
+    v1.0.1 release documented it (0.5-1 s, then 1-2 s with the defaults).
+    """
     exponent = retry - 1
     try:
         cap = config.initial_delay * config.exponential_base**exponent
     except OverflowError:
         cap = config.max_delay
     cap = min(config.max_delay, cap)
-    return cap * random() if config.jitter else cap
+    return cap * (0.5 + 0.5 * random()) if config.jitter else cap
 
 
 async def async_retry[T](
@@ -274,14 +280,15 @@ def _next_delay(
     breaker: CircuitBreaker | None,
 ) -> float | None:
     """Return the delay before the next attempt, or None to stop retrying."""
-    if isinstance(err, CircuitBreakerOpenError):
+    # A non-transient error (401, 404) is never retried: it costs no retry token.
+    if not is_transient(err):
         return None
     if throttle is not None:
         throttle.record_failure()
-    if not is_transient(err) or attempt >= config.max_attempts:
+    if attempt >= config.max_attempts:
         return None
     if throttle is not None and not throttle.allow_retry():
-        _LOGGER.debug("Retry throttled for %s: %s", name, err)
+        _LOGGER.debug("Retry throttled for %s: %s", name, format_error(err))
         return None
     if breaker is not None and breaker.state is CircuitState.OPEN:
         return None

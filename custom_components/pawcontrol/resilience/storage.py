@@ -1,0 +1,101 @@
+"""Stores that never fail setup, and saves whose data is built on the event loop.
+
+Home Assistant's `Store.async_delay_save(data_func, delay)` calls ``data_func``
+in an executor thread, where reading live objects races with the loop (and
+anything a read triggers runs off the loop). `DebouncedSave` builds the data on
+the loop when the delay has passed and hands the store a finished object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+import logging
+from typing import Any
+
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.event import async_call_later
+from homeassistant.helpers.storage import Store
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class PawControlStore[T: Mapping[str, Any] | Sequence[Any]](Store[T]):
+    """A versioned store whose unreadable content means a fresh start, not a failure."""
+
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: Any
+    ) -> Any:
+        """Refuse data written by a newer PawControl; older versions are read as is."""
+        if old_major_version > self.version:
+            raise NotImplementedError(f"version {old_major_version} is newer")
+        return old_data
+
+    async def async_load_or_reset(self) -> Any:
+        """Return the stored data, or None (with one warning) when it is unreadable.
+
+        The file stays as it is until the next save replaces it; every field of
+        what is returned must still be validated by the caller.
+        """
+        try:
+            return await self.async_load()
+        except (
+            HomeAssistantError,
+            KeyError,
+            NotImplementedError,
+            TypeError,
+            ValueError,
+        ) as err:
+            _LOGGER.warning(
+                "Ignoring unreadable stored data of %s (%s); starting fresh",
+                self.key,
+                type(err).__name__,
+            )
+            return None
+
+
+class DebouncedSave[T: Mapping[str, Any] | Sequence[Any]]:
+    """Write ``build()`` to ``store`` at most once per ``delay`` seconds."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        store: Store[T],
+        build: Callable[[], T],
+        delay: float,
+    ) -> None:
+        """Save what ``build`` returns; ``build`` runs on the event loop."""
+        self._hass = hass
+        self._store = store
+        self._build = build
+        self._delay = delay
+        self._unsub: CALLBACK_TYPE | None = None
+
+    @callback
+    def schedule(self) -> None:
+        """Save within the delay, however often this is called."""
+        if self._unsub is None:
+            # Home Assistant's stop writes everything anyway: no need to wait for this.
+            self._unsub = async_call_later(
+                self._hass,
+                self._delay,
+                HassJob(self._async_fire, cancel_on_shutdown=True),
+            )
+
+    async def async_flush(self) -> None:
+        """Save now and cancel the pending save."""
+        self.cancel()
+        await self._store.async_save(self._build())
+
+    @callback
+    def cancel(self) -> None:
+        """Forget the pending save."""
+        if self._unsub is not None:
+            self._unsub()
+            self._unsub = None
+
+    async def _async_fire(self, _now: datetime) -> None:
+        """Build the data on the loop and write it."""
+        self._unsub = None
+        await self._store.async_save(self._build())
