@@ -52,8 +52,9 @@ from .data import (
     dogs_from_options,
     retry_config_from_options,
 )
-from .entity import async_sync_devices, dog_identifier
+from .entity import async_sync_devices, circuit_unique_id, dog_identifier
 from .gps_manager import GpsManager
+from .migration import async_migrate_entry as async_migrate_entry
 from .notifications import CHANNEL_BREAKER_PREFIX, NotificationManager
 from .resilience import ResilienceManager
 from .resilience.manager import DOG_BREAKER_PREFIX
@@ -202,7 +203,7 @@ def _forget_removed_sources(
                 unknown_dog_issue_id(name.removeprefix(DOG_BREAKER_PREFIX)),
             )
     registry = er.async_get(hass)
-    prefix = f"{entry.entry_id}_circuit_"
+    prefix = circuit_unique_id(entry.entry_id, "")
     for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
         if (
             entity.unique_id.startswith(prefix)

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+import json
 import math
-from typing import Any
+from typing import Any, Final
+import zlib
 
 from aiohttp import ClientError, ClientResponse, ClientSession, ContentTypeError
 from yarl import URL
 
 from .const import DEFAULT_API_TIMEOUT
+
+MAX_BODY_BYTES: Final = 64 * 1024
+"""A status is under 1 KiB; anything above 64 KiB (after decompression) is refused."""
+CHUNK_BYTES: Final = 8 * 1024
+MAX_FUTURE: Final = timedelta(minutes=5)
+"""A status may be this far ahead of our clock (clock skew); later ones are refused."""
+ACTIVITIES: Final = ("resting", "sleeping", "walking", "running", "playing", "eating")
+ACTIVITY_UNKNOWN: Final = "unknown"
+# gzip or zlib header, detected by zlib itself.
+_GZIP_OR_ZLIB: Final = 32 + zlib.MAX_WBITS
 
 
 class PawControlApiError(Exception):
@@ -124,6 +136,9 @@ def parse_dog_status(body: Any, dog_id: str) -> DogStatus:
         raise PawControlApiResponseError("Invalid field: updated_at") from err
     if updated_at.tzinfo is None:
         updated_at = updated_at.replace(tzinfo=UTC)
+    if updated_at - datetime.now(UTC) > MAX_FUTURE:
+        # "9999-12-31" would count as fresh forever.
+        raise PawControlApiResponseError("Invalid field: updated_at")
     battery = body.get("battery")
     if battery is not None and (
         isinstance(battery, bool)
@@ -131,16 +146,63 @@ def parse_dog_status(body: Any, dog_id: str) -> DogStatus:
         or not 0 <= battery <= 100
     ):
         raise PawControlApiResponseError("Invalid field: battery")
-    activity = body.get("activity")
-    if activity is not None and not isinstance(activity, str):
-        raise PawControlApiResponseError("Invalid field: activity")
     return DogStatus(
         dog_id=dog_id,
         updated_at=updated_at,
         location=_parse_location(body.get("location")),
         battery=battery,
-        activity=activity,
+        activity=_parse_activity(body.get("activity")),
     )
+
+
+def _parse_activity(raw: Any) -> str | None:
+    """Return a documented activity, ``unknown`` for any other text, or None."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise PawControlApiResponseError("Invalid field: activity")
+    # Only the first few characters matter: the documented values are short.
+    activity = raw[:32].strip().lower()
+    return activity if activity in ACTIVITIES else ACTIVITY_UNKNOWN
+
+
+async def read_bounded_json(response: ClientResponse) -> Any:
+    """Return the JSON body, reading and inflating at most `MAX_BODY_BYTES`.
+
+    The body is read with Home Assistant's automatic decompression off, so a
+    gzip bomb is inflated here, never beyond the limit: a hostile device can
+    neither fill the memory nor hold the event loop.
+    """
+    inflate = _decompressor(response.headers.get("Content-Encoding"))
+    size = 0
+    parts: list[bytes] = []
+    async for chunk in response.content.iter_chunked(CHUNK_BYTES):
+        data = chunk
+        if inflate is not None:
+            try:
+                data = inflate.decompress(chunk, MAX_BODY_BYTES - size + 1)
+            except zlib.error as err:
+                raise PawControlApiResponseError("Malformed compressed body") from err
+            if inflate.unconsumed_tail:
+                raise PawControlApiResponseError("Response body too large")
+        size += len(data)
+        if size > MAX_BODY_BYTES:
+            raise PawControlApiResponseError("Response body too large")
+        parts.append(data)
+    try:
+        return json.loads(b"".join(parts))
+    except (RecursionError, UnicodeDecodeError, ValueError) as err:
+        raise PawControlApiResponseError("Malformed JSON from the device API") from err
+
+
+def _decompressor(encoding: str | None) -> Any:
+    """Return a zlib decompressor for the Content-Encoding, or None for identity."""
+    name = (encoding or "identity").strip().lower()
+    if name in ("", "identity"):
+        return None
+    if name in ("gzip", "x-gzip", "deflate"):
+        return zlib.decompressobj(_GZIP_OR_ZLIB)
+    raise PawControlApiResponseError("Unsupported Content-Encoding")
 
 
 class PawControlApiClient:
@@ -173,15 +235,20 @@ class PawControlApiClient:
 
     async def _request(self, path: str) -> Any:
         """GET a path and return its JSON body, mapping every failure to our errors."""
-        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        headers = {"Accept-Encoding": "gzip, deflate"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
         try:
             async with asyncio.timeout(self._timeout):
                 response = await self._session.get(
-                    f"{self._base_url}{path}", headers=headers, allow_redirects=False
+                    f"{self._base_url}{path}",
+                    headers=headers,
+                    allow_redirects=False,
+                    auto_decompress=False,
                 )
                 async with response:
                     self._raise_for_status(response)
-                    return await response.json()
+                    return await read_bounded_json(response)
         except TimeoutError as err:
             raise PawControlApiConnectionError(
                 "Timeout talking to the device API"

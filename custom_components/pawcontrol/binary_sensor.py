@@ -16,7 +16,12 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from .const import DATA_RESILIENCE
 from .coordinator import PawControlCoordinator, dog_breaker_name
 from .data import DogConfig, PawControlConfigEntry
-from .entity import PawControlDogEntity, dog_device_info, hub_device_info
+from .entity import (
+    PawControlDogEntity,
+    circuit_unique_id,
+    dog_device_info,
+    hub_device_info,
+)
 from .resilience import CircuitState, ResilienceManager, TransitionEvent
 
 PARALLEL_UPDATES = 0
@@ -86,7 +91,7 @@ class PawControlCircuitSensor(
         entry = coordinator.config_entry
         self._resilience = resilience
         self.circuit_name = circuit_name
-        self._attr_unique_id = f"{entry.entry_id}_circuit_{circuit_name}"
+        self._attr_unique_id = circuit_unique_id(entry.entry_id, circuit_name)
         self._attr_translation_placeholders = {"circuit_name": circuit_name}
         self._attr_device_info = (
             dog_device_info(entry, dog) if dog is not None else hub_device_info(entry)

@@ -239,7 +239,8 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
     """Set up PawControl with its first dog."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    # 2: dog entity unique ids carry a "dog_" prefix (see migration.py).
+    MINOR_VERSION = 2
 
     @staticmethod
     @callback

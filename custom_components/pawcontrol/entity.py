@@ -27,6 +27,26 @@ def dog_identifier(entry: PawControlConfigEntry, dog_id: str) -> tuple[str, str]
     return (DOMAIN, f"{entry.entry_id}_{dog_id}")
 
 
+# Every kind of entity has its own unique id prefix, so a cleanup of one kind
+# (removed circuits) can never match another (a dog named "Circuit").
+DOG_KEYS = frozenset({"location", "battery", "activity", "last_update", "connectivity"})
+
+
+def dog_unique_id(entry_id: str, dog_id: str, key: str) -> str:
+    """Return the unique id of a dog's entity."""
+    return f"{entry_id}_dog_{dog_id}_{key}"
+
+
+def circuit_unique_id(entry_id: str, circuit_name: str) -> str:
+    """Return the unique id of a circuit's problem sensor."""
+    return f"{entry_id}_circuit_{circuit_name}"
+
+
+def hub_unique_id(entry_id: str, key: str) -> str:
+    """Return the unique id of a hub sensor (the statistics sensor keeps its old id)."""
+    return f"{entry_id}_statistics" if key == "statistics" else f"{entry_id}_hub_{key}"
+
+
 def hub_device_info(entry: PawControlConfigEntry) -> DeviceInfo:
     """Return the device info of the hub device."""
     return DeviceInfo(
@@ -82,7 +102,7 @@ class PawControlDogEntity(CoordinatorEntity[PawControlCoordinator]):
         super().__init__(coordinator)
         entry = coordinator.config_entry
         self.dog_id = dog.dog_id
-        self._attr_unique_id = f"{entry.entry_id}_{dog.dog_id}_{key}"
+        self._attr_unique_id = dog_unique_id(entry.entry_id, dog.dog_id, key)
         self._attr_device_info = dog_device_info(entry, dog)
 
     @property

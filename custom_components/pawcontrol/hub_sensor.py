@@ -20,7 +20,7 @@ from homeassistant.helpers.typing import StateType
 from homeassistant.util import dt as dt_util
 
 from .data import PawControlConfigEntry
-from .entity import hub_device_info
+from .entity import hub_device_info, hub_unique_id
 from .resilience import ResilienceManager, ResilienceStatistics, TransitionEvent
 
 HEALTH_STATES: Final = ["healthy", "degraded", "critical"]
@@ -92,7 +92,7 @@ class PawControlHubSensor(SensorEntity):
         """Attach the sensor to the hub device."""
         self._entry = entry
         self._resilience = resilience
-        self._attr_unique_id = f"{entry.entry_id}_{key}"
+        self._attr_unique_id = hub_unique_id(entry.entry_id, key)
         self._attr_device_info = hub_device_info(entry)
 
 
