@@ -25,7 +25,10 @@ TRACKER = "device_tracker.buddy"
 COLLAR = "device_tracker.buddy_collar"
 STORE = "pawcontrol.gps_last_known"
 API_FIX = {"latitude": 52.5, "longitude": 13.4, "accuracy": 20.0}
-STORE_WARNING = f"Ignored unreadable last known GPS locations in {STORE}"
+STORE_WARNING = (
+    f"Ignored stored data of {STORE} that could not be used "
+    "(a last known location is invalid); that part starts afresh"
+)
 
 
 @pytest.fixture

@@ -201,7 +201,8 @@ async def test_last_known_location_survives_restart(
     assert state.attributes["data_age_seconds"] == 600.0
     # The unreadable location of "gone" costs one warning for the whole store.
     assert our_warnings(caplog)[0] == (
-        "Ignored unreadable last known GPS locations in pawcontrol.gps_last_known"
+        "Ignored stored data of pawcontrol.gps_last_known that could not be used "
+        "(a last known location is invalid); that part starts afresh"
     )
 
 

@@ -7,8 +7,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -307,3 +309,65 @@ async def test_service_and_entity_never_share_a_circuit(
     }
     assert calls == ["Buddy is home"]
     assert speaker.messages == [("PawControl", "Buddy is home")]
+
+
+async def test_held_queue_is_capped(
+    hass: HomeAssistant,
+    sent: list[dict[str, Any]],
+    entry_options: dict[str, Any],
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """2,000 stored held messages become the newest 50, with one warning."""
+    hass_storage["pawcontrol.held_notifications"] = {
+        "version": 1,
+        "minor_version": 1,
+        "key": "pawcontrol.held_notifications",
+        "data": [
+            {"title": "PawControl", "message": f"message {index}"}
+            for index in range(2000)
+        ],
+    }
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        options=entry_options
+        | {CONF_DOGS: [dog_options()], "notify_services": ["notify.pixel"]},
+    )
+    await setup_entry(hass, entry)
+    await hass.async_block_till_done()
+    assert [item["message"] for item in sent] == [
+        f"message {index}" for index in range(1950, 2000)
+    ]
+    assert our_warnings(caplog) == [
+        "Dropped the 1950 oldest messages held for quiet hours; 50 are kept"
+    ]
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"version": 1, "key": "pawcontrol.held_notifications", "data": {"a": 1}},
+        {"version": 9, "key": "pawcontrol.held_notifications", "data": []},
+    ],
+    ids=["not-a-list", "newer-version"],
+)
+async def test_unreadable_held_store_starts_fresh_with_a_repair(
+    hass: HomeAssistant,
+    entry_options: dict[str, Any],
+    hass_storage: dict[str, Any],
+    stored: dict[str, Any],
+) -> None:
+    """An unreadable store never fails setup; a repair issue says it started afresh."""
+    hass_storage["pawcontrol.held_notifications"] = stored
+    entry = MockConfigEntry(
+        domain=DOMAIN, options=entry_options | {CONF_DOGS: [dog_options()]}
+    )
+    await setup_entry(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    issue = ir.async_get(hass).async_get_issue(
+        DOMAIN, "store_reset_pawcontrol.held_notifications"
+    )
+    assert issue is not None
+    assert issue.translation_key == "store_reset"
+    assert issue.translation_placeholders is not None
+    assert issue.translation_placeholders["store"] == "pawcontrol.held_notifications"

@@ -12,6 +12,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -272,6 +273,10 @@ async def test_corrupted_store_never_fails_setup(
         if r.levelno == logging.WARNING and "pawcontrol" in r.name
     ]
     assert len(warnings) == (1 if warns else 0), warnings
+    issue = ir.async_get(hass).async_get_issue(
+        "pawcontrol", f"store_reset_{STORAGE_KEY}"
+    )
+    assert (issue is not None) is warns
     stats = await get_statistics(hass, circuit_name="dog_buddy")
     assert stats["circuit_breakers"]["dog_buddy"]["state"] == "closed"
     assert hass.states.get("sensor.pawcontrol_statistics").state == "healthy"

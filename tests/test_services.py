@@ -313,3 +313,43 @@ async def test_services_are_registered(
         "isolate_circuit_breaker",
         "emergency_alert",
     }
+
+
+@pytest.mark.parametrize(
+    ("service", "data", "field"),
+    [
+        ("get_statistics", {"circuit_name": "x" * 100_000}, "circuit_name"),
+        ("reset_circuit_breaker", {"circuit_name": "x" * 100_000}, "circuit_name"),
+        ("isolate_circuit_breaker", {"circuit_name": "x" * 100_000}, "circuit_name"),
+        ("emergency_alert", {"message": "hi", "dog": "x" * 100_000}, "dog"),
+        ("emergency_alert", {"message": "hi", "severity": "x" * 100_000}, "severity"),
+    ],
+)
+async def test_huge_inputs_are_refused_without_echo(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    service: str,
+    data: dict[str, Any],
+    field: str,
+) -> None:
+    """100 KB values are refused with a translated error that does not repeat them."""
+    with pytest.raises(ServiceValidationError) as caught:
+        await _call(hass, service, data)
+    assert caught.value.translation_key == "input_too_long"
+    assert caught.value.translation_placeholders["field"] == field
+    assert "x" * 100 not in str(caught.value)
+    # Home Assistant logs service calls at DEBUG itself; PawControl repeats nothing.
+    ours = [r for r in caplog.records if r.name.startswith("custom_components.")]
+    assert not any("x" * 100 in r.getMessage() for r in ours)
+
+
+async def test_unknown_names_are_echoed_short_and_printable(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """An unknown name appears in the error only as a short, printable excerpt."""
+    name = "dog_\x1b[31mred\u202e" + "y" * 100
+    with pytest.raises(ServiceValidationError) as caught:
+        await _call(hass, "get_statistics", {"circuit_name": name})
+    shown = caught.value.translation_placeholders["circuit_name"]
+    assert shown == "dog_?[31mred?" + "y" * 27 + "…"

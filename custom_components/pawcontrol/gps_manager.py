@@ -263,9 +263,7 @@ class GpsManager:
         restored, dropped = _restore(await self._store.async_load_or_reset())
         self._last_known.update(restored)
         if dropped:
-            LOGGER.warning(
-                "Ignored unreadable last known GPS locations in %s", STORAGE_KEY
-            )
+            self._store.report_reset("a last known location is invalid")
 
     async def async_shutdown(self) -> None:
         """Write the last known locations now instead of after the save delay."""

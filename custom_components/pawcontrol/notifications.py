@@ -13,18 +13,22 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.event import async_call_later, async_track_point_in_time
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util, slugify
 
 from .availability import AvailabilityLog
 from .const import LOGGER
 from .resilience import CircuitBreakerConfig, CircuitBreakerOpenError, ResilienceManager
+from .resilience.storage import PawControlStore
 
 NOTIFY_TIMEOUT = 10.0
 COMPONENT = "notifications"
 CHANNEL_BREAKER_PREFIX = "notification_"
 STORAGE_KEY = "pawcontrol.held_notifications"
 STORAGE_VERSION = 1
+MAX_HELD = 50
+"""Messages held for quiet hours beyond this are dropped, oldest first."""
+MAX_TITLE = 200
+MAX_TEXT = 1000
 
 
 class Delivery(StrEnum):
@@ -105,7 +109,7 @@ class NotificationManager:
             resilience.breaker(channel.breaker_name, breaker_config)
         self._availability = AvailabilityLog(LOGGER, "Notification channel")
         self._held: list[Message] = []
-        self._store: Store[list[dict[str, str]]] = Store(
+        self._store: PawControlStore[list[dict[str, str]]] = PawControlStore(
             hass, STORAGE_VERSION, STORAGE_KEY
         )
         self._unsub_flush: CALLBACK_TYPE | None = None
@@ -121,6 +125,7 @@ class NotificationManager:
         """Deliver a message; return the result per channel, or None when held back."""
         if not message.critical and self._is_quiet(dt_util.now()):
             self._held.append(message)
+            self._cap_held()
             await self._async_save()
             self._schedule_flush()
             return None
@@ -145,18 +150,35 @@ class NotificationManager:
 
     async def async_load(self) -> None:
         """Take back the messages held before a reload or restart."""
-        stored = await self._store.async_load() or []
+        stored = await self._store.async_load_or_reset()
+        if stored is not None and not isinstance(stored, list):
+            self._store.report_reset("not a list")
+            stored = None
         self._held = [
-            Message(str(raw["title"]), str(raw["message"]))
-            for raw in stored
-            if isinstance(raw, dict) and "title" in raw and "message" in raw
+            Message(raw["title"][:MAX_TITLE], raw["message"][:MAX_TEXT])
+            for raw in stored or []
+            if isinstance(raw, dict)
+            and isinstance(raw.get("title"), str)
+            and isinstance(raw.get("message"), str)
         ]
+        self._cap_held()
         if self._held:
             if self._is_quiet(dt_util.now()):
                 self._schedule_flush()
             else:
                 # Quiet hours ended (or were switched off) while they waited.
                 self._unsub_flush = async_call_later(self._hass, 0, self._async_flush)
+
+    def _cap_held(self) -> None:
+        """Keep the newest `MAX_HELD` held messages; warn once when some are dropped."""
+        dropped = len(self._held) - MAX_HELD
+        if dropped > 0:
+            del self._held[:dropped]
+            LOGGER.warning(
+                "Dropped the %d oldest messages held for quiet hours; %d are kept",
+                dropped,
+                MAX_HELD,
+            )
 
     @callback
     def async_shutdown(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+import unicodedata
 
 from homeassistant.auth.permissions.const import POLICY_CONTROL
 from homeassistant.config_entries import ConfigEntryState
@@ -39,6 +40,10 @@ ATTR_DOG = "dog"
 SEVERITIES = ("info", "warning", "critical")
 
 MAX_MESSAGE_LENGTH = 1000
+# Longest accepted input per field: ids are at most 64 characters, a circuit
+# name is a prefix plus an id.
+MAX_LENGTHS = {ATTR_CIRCUIT_NAME: 128, ATTR_DOG: 64, ATTR_SEVERITY: 16}
+EXCERPT_LENGTH = 40
 # The schemas only check types; the handlers check values, so that bad input
 # gets a translated ServiceValidationError instead of a bare schema message.
 GET_STATISTICS_SCHEMA = vol.Schema({vol.Optional(ATTR_CIRCUIT_NAME): cv.string})
@@ -50,6 +55,25 @@ EMERGENCY_SCHEMA = vol.Schema(
         vol.Optional(ATTR_DOG): cv.string,
     }
 )
+
+
+def excerpt(value: str) -> str:
+    """Return a short, printable piece of user input for an error message."""
+    printable = "".join(
+        char if unicodedata.category(char)[0] != "C" else "?"
+        for char in value[: EXCERPT_LENGTH + 1]
+    )
+    if len(printable) > EXCERPT_LENGTH:
+        return f"{printable[:EXCERPT_LENGTH]}…"
+    return printable
+
+
+def _check_lengths(call: ServiceCall) -> None:
+    """Refuse over-long ids and names before they go anywhere."""
+    for field, limit in MAX_LENGTHS.items():
+        value = call.data.get(field)
+        if isinstance(value, str) and len(value) > limit:
+            raise _invalid("input_too_long", field=field, max=str(limit))
 
 
 def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
@@ -74,7 +98,7 @@ def _unknown_circuit(
         translation_domain=DOMAIN,
         translation_key="unknown_circuit",
         translation_placeholders={
-            "circuit_name": name,
+            "circuit_name": excerpt(name),
             "valid": ", ".join([RESET_ALL, *resilience.names()]),
         },
     )
@@ -93,6 +117,7 @@ def _loaded_entry(hass: HomeAssistant) -> PawControlConfigEntry:
 
 async def _async_get_statistics(call: ServiceCall) -> ServiceResponse:
     """Return the statistics, optionally for one circuit only."""
+    _check_lengths(call)
     resilience = _resilience(call.hass)
     statistics: dict[str, Any] = dict(resilience.statistics())
     if (name := call.data.get(ATTR_CIRCUIT_NAME)) is not None:
@@ -122,6 +147,7 @@ async def _async_change_circuits(
 ) -> ServiceResponse:
     """Apply an admin-only ``change`` to a circuit (or all); answer the names changed."""
     await _async_check_admin(call)
+    _check_lengths(call)
     resilience = _resilience(call.hass)
     name = call.data[ATTR_CIRCUIT_NAME]
     try:
@@ -144,13 +170,14 @@ async def _async_isolate_circuit_breaker(call: ServiceCall) -> ServiceResponse:
 
 async def _async_emergency_alert(call: ServiceCall) -> ServiceResponse:
     """Send an alert on every channel, ignoring quiet hours."""
+    _check_lengths(call)
     message = call.data[ATTR_MESSAGE].strip()
     if not 1 <= len(message) <= MAX_MESSAGE_LENGTH:
         raise _invalid("invalid_message", max=str(MAX_MESSAGE_LENGTH))
     severity = call.data[ATTR_SEVERITY]
     if severity not in SEVERITIES:
         raise _invalid(
-            "invalid_severity", severity=severity, valid=", ".join(SEVERITIES)
+            "invalid_severity", severity=excerpt(severity), valid=", ".join(SEVERITIES)
         )
     entry = _loaded_entry(call.hass)
     title = "PawControl"
@@ -161,7 +188,7 @@ async def _async_emergency_alert(call: ServiceCall) -> ServiceResponse:
                 translation_domain=DOMAIN,
                 translation_key="unknown_dog",
                 translation_placeholders={
-                    "dog": dog_id,
+                    "dog": excerpt(dog_id),
                     "valid": ", ".join(entry.runtime_data.dogs),
                 },
             )

@@ -142,7 +142,7 @@ class ResilienceManager:
         if isinstance(data, dict):
             self._load(data)
         elif data is not None:
-            _LOGGER.warning("Ignoring stored resilience data: not an object")
+            self._store.report_reset("not an object")
         if self._unsub_stop is None:
             self._unsub_stop = self.hass.bus.async_listen_once(
                 EVENT_HOMEASSISTANT_STOP, self._async_on_stop
@@ -351,7 +351,7 @@ class ResilienceManager:
         if isinstance(breakers, dict):
             for name, snapshot in breakers.items():
                 if not isinstance(name, str) or not isinstance(snapshot, dict):
-                    _LOGGER.warning("Ignoring a malformed saved circuit breaker state")
+                    self._store.report_reset("a circuit state is not an object")
                     continue
                 if name in self._breakers:
                     self._restore(self._breakers[name], snapshot)
@@ -375,9 +375,8 @@ class ResilienceManager:
         try:
             breaker.restore(snapshot, elapsed=elapsed)
         except ValueError as err:
-            _LOGGER.warning(
-                "Ignoring saved state of circuit breaker '%s': %s", breaker.name, err
-            )
+            # The name comes from the file too: show only a short piece of it.
+            self._store.report_reset(f"circuit {breaker.name[:64]}: {err}")
 
     def _data_to_save(self) -> StoredData:
         """Return the data to write, built on the event loop; reads change nothing."""

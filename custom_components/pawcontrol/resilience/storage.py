@@ -15,6 +15,7 @@ from typing import Any
 
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 
@@ -22,7 +23,12 @@ _LOGGER = logging.getLogger(__name__)
 
 
 class PawControlStore[T: Mapping[str, Any] | Sequence[Any]](Store[T]):
-    """A versioned store whose unreadable content means a fresh start, not a failure."""
+    """A versioned store whose unreadable content means a fresh start, not a failure.
+
+    What could not be read is reported once: a warning and a repair issue
+    (``store_reset``, in the domain that prefixes the key), so the user knows
+    that this part of PawControl started afresh.
+    """
 
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: Any
@@ -47,12 +53,28 @@ class PawControlStore[T: Mapping[str, Any] | Sequence[Any]](Store[T]):
             TypeError,
             ValueError,
         ) as err:
-            _LOGGER.warning(
-                "Ignoring unreadable stored data of %s (%s); starting fresh",
-                self.key,
-                type(err).__name__,
-            )
+            self.report_reset(type(err).__name__)
             return None
+
+    @callback
+    def report_reset(self, reason: str) -> None:
+        """Warn and raise a repair issue: the stored data (or part of it) was dropped."""
+        _LOGGER.warning(
+            "Ignored stored data of %s that could not be used (%s); "
+            "that part starts afresh",
+            self.key,
+            reason,
+        )
+        ir.async_create_issue(
+            self.hass,
+            self.key.partition(".")[0],
+            f"store_reset_{self.key}",
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="store_reset",
+            translation_placeholders={"store": self.key, "reason": reason},
+        )
 
 
 class DebouncedSave[T: Mapping[str, Any] | Sequence[Any]]:
