@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from homeassistant.components.device_tracker.config_entry import TrackerEntity
@@ -46,6 +47,8 @@ class CollarTracker(TrackerEntity):
         self.updates = 0
         self.fix: tuple[float, float, int] | None = None
         self.fix_on_update: tuple[float, float, int] | None = None
+        # When set, an update waits for it: a tracker whose cloud hangs.
+        self.hang: asyncio.Event | None = None
 
     @property
     def latitude(self) -> float | None:
@@ -70,6 +73,8 @@ class CollarTracker(TrackerEntity):
     async def async_update(self) -> None:
         """Take a new fix when asked."""
         self.updates += 1
+        if self.hang is not None:
+            await self.hang.wait()
         if self.fix_on_update is not None:
             self.fix = self.fix_on_update
 
@@ -108,10 +113,14 @@ class GardenWeather(WeatherEntity):
         self.fail_forecast = False
         self.forecast_error: Exception | None = None
         self.forecast_calls = 0
+        # When set, a forecast waits for it: a weather service that hangs.
+        self.hang: asyncio.Event | None = None
 
     async def async_forecast_hourly(self) -> list[Forecast]:
         """Return one hour of forecast, or fail."""
         self.forecast_calls += 1
+        if self.hang is not None:
+            await self.hang.wait()
         if self.forecast_error is not None:
             raise self.forecast_error
         if self.fail_forecast:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 import time
 from typing import Any
@@ -11,6 +12,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -24,6 +26,7 @@ from custom_components.pawcontrol.coordinator import api_timeout, dog_budget
 from .conftest import dog_options
 from .device_api import DeviceApiServer, Mode
 from .helpers import FAST, get_statistics, our_warnings, tick
+from .platforms import async_setup_test_platforms
 
 STATUS = "/api/v1/dogs/buddy/status"
 BATTERY = "sensor.buddy_battery"
@@ -386,3 +389,51 @@ def test_each_dog_fits_its_interval(
     update_interval = timedelta(seconds=interval)
     assert dog_budget(update_interval) == budget
     assert api_timeout(update_interval, attempts) == timeout
+
+
+async def test_hanging_tracker_ends_at_the_dogs_deadline(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    mock_config_entry: MockConfigEntry,
+    entry_options: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A tracker whose refresh hangs is cut off at 80 % of the interval; the API's fix shows."""
+    assert await async_setup_component(hass, "homeassistant", {})
+    collar = (await async_setup_test_platforms(hass)).tracker
+    collar.fix = (46.5, 7.4, 10)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data=dict(mock_config_entry.data),
+        options=entry_options
+        | {CONF_DOGS: [dog_options(gps_source="device_tracker.collar")], **FAST},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("device_tracker.buddy").attributes["source"] == (
+        "device_tracker.collar"
+    )
+    collar.fix = None
+    collar.hang = asyncio.Event()
+    collar.async_write_ha_state()
+    # The refresh starts, asks the device API, then waits on the tracker's update...
+    updates = collar.updates
+    freezer.tick(15)
+    async_fire_time_changed(hass)
+    for _ in range(1000):
+        if collar.updates > updates:
+            break
+        await asyncio.sleep(0)
+    assert collar.updates == updates + 1
+    # ...until the dog's deadline (12 s of a 15 s interval) ends the wait.
+    freezer.tick(12)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    state = hass.states.get("device_tracker.buddy")
+    assert state.attributes["source"] == "device_api"
+    assert state.attributes["rejected_reason"] == "unavailable"
+    assert "GPS source device_tracker.collar of buddy is unavailable" in caplog.text
+    collar.hang.set()
+    await hass.async_block_till_done()

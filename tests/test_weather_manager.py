@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import ClientConnectionError
@@ -11,6 +12,7 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_fire_time_changed,
 )
 
 from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
@@ -133,6 +135,45 @@ async def test_any_weather_error_never_fails_the_dogs(
     assert hass.states.get("device_tracker.buddy").state == "not_home"
     statistics = await get_statistics(hass)
     assert statistics["retries"]["weather"]["exhausted"] == 2
+
+
+async def test_hanging_weather_ends_at_the_deadline(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry_options: dict[str, Any],
+) -> None:
+    """A forecast that hangs is cut off within the refresh; the cache is served, stale."""
+    weather = (await async_setup_test_platforms(hass)).weather
+    hass.states.async_set(
+        "device_tracker.buddy_collar",
+        "home",
+        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
+    )
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        options=entry_options | {"weather_entity": "weather.garden", **FAST},
+    )
+    entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    weather.hang = asyncio.Event()
+    calls = weather.forecast_calls
+    freezer.tick(600)
+    async_fire_time_changed(hass)
+    for _ in range(1000):
+        if weather.forecast_calls > calls:
+            break
+        await asyncio.sleep(0)
+    assert weather.forecast_calls == calls + 1
+    # 12 s (80 % of the 15 s interval) later the refresh ends with the cache.
+    freezer.tick(12)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    snapshot = entry.runtime_data.coordinator.data.weather
+    assert (snapshot.stale, snapshot.condition) == (True, "sunny")
+    assert hass.states.get("device_tracker.buddy").state == "not_home"
+    weather.hang.set()
+    await hass.async_block_till_done()
 
 
 async def test_weather_entity_missing(

@@ -188,8 +188,9 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
         """Return the weather; a weather problem never fails the dogs."""
         if self._weather is None:
             return None
+        deadline = asyncio.get_running_loop().time() + self._budget
         try:
-            return await self._weather.async_get_weather()
+            return await self._weather.async_get_weather(deadline)
         except Exception as err:
             # The weather manager already turns source errors into stale data;
             # this guards the dogs against a bug in reading the weather.

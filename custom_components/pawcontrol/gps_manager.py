@@ -302,7 +302,9 @@ class GpsManager:
             except GpsUnavailableError as err:
                 errors.append(err)
             except TimeoutError:
-                errors.append(GpsUnavailableError("The tracker took too long"))
+                slow = GpsUnavailableError("The tracker took too long")
+                self._availability.failed(f"{dog.gps_source} of {dog.dog_id}", slow)
+                errors.append(slow)
             else:
                 return self._accept(dog, location, errors)
         try:

@@ -82,17 +82,24 @@ class WeatherManager:
         """Return the latest snapshot, fresh or stale."""
         return self._cache
 
-    async def async_get_weather(self) -> WeatherSnapshot | None:
-        """Return the weather, refreshing it when the interval has passed."""
+    async def async_get_weather(
+        self, deadline: float | None = None
+    ) -> WeatherSnapshot | None:
+        """Return the weather, refreshing it when the interval has passed.
+
+        The refresh (with its retries) ends by ``deadline`` (loop time); a
+        source that takes longer counts as a failure and the cache is served.
+        """
         now = dt_util.utcnow()
         if self._next_refresh is not None and now < self._next_refresh:
             return self._serve_cached()
         self._resilience.record_cache(hit=False)
         self._next_refresh = now + self._interval
         try:
-            snapshot = await self._resilience.async_call(
-                COMPONENT, self._async_fetch, retry=self._retry
-            )
+            async with asyncio.timeout_at(deadline):
+                snapshot = await self._resilience.async_call(
+                    COMPONENT, self._async_fetch, retry=self._retry
+                )
         except Exception as err:
             # A weather platform may raise anything (ClientError, OSError,
             # KeyError, ...); each is a weather failure and never fails the dogs.
