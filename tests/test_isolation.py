@@ -120,3 +120,31 @@ async def test_isolation_survives_a_restart(
         assert entry.state is ConfigEntryState.LOADED
         assert await second.config_entries.async_unload(entry.entry_id)
         await second.async_stop(force=True)
+
+
+async def test_restored_circuit_fires_no_event(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    device_api: DeviceApiServer,
+    init_integration: MockConfigEntry,
+) -> None:
+    """A circuit restored open at start does not look like a new opening."""
+    await _isolate(hass, "dog_buddy")
+    await hass.async_stop()
+    async with async_test_home_assistant() as second:
+        second.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+        events = async_capture_events(second, "pawcontrol_circuit_state_changed")
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            data=dict(init_integration.data),
+            options=dict(init_integration.options),
+        )
+        entry.add_to_hass(second)
+        assert await second.config_entries.async_setup(entry.entry_id)
+        await second.async_block_till_done()
+        assert events == []
+        state = second.states.get("binary_sensor.buddy_circuit_dog_buddy")
+        assert state is not None
+        assert state.state == "on"
+        assert await second.config_entries.async_unload(entry.entry_id)
+        await second.async_stop(force=True)

@@ -51,6 +51,15 @@ class CircuitEvents:
         """Fire the event and start or end the repair countdown."""
         if event is None:
             return
+        # A restore at start is not a change a user saw: firing it would
+        # trigger "circuit opened" automations on every restart.
+        if event.reason != "restored":
+            self._fire(event)
+        self._track_repair(event)
+
+    @callback
+    def _fire(self, event: TransitionEvent) -> None:
+        """Fire pawcontrol_circuit_state_changed."""
         self._hass.bus.async_fire(
             EVENT_CIRCUIT_STATE_CHANGED,
             {
@@ -61,6 +70,10 @@ class CircuitEvents:
                 "reason": event.reason,
             },
         )
+
+    @callback
+    def _track_repair(self, event: TransitionEvent) -> None:
+        """Start or end the countdown to the "circuit open" repair issue."""
         name = event.circuit_name
         # An isolated circuit is open on purpose: no "stays open" repair for it.
         if event.to_state is CircuitState.CLOSED or event.reason == "isolated":
