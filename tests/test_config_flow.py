@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass, field
+import logging
 from typing import Any
 
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import AiohttpClientMocker
+from yarl import URL
 
 from custom_components.pawcontrol.const import (
     CONF_API_TOKEN,
@@ -24,8 +30,92 @@ from custom_components.pawcontrol.const import (
 )
 
 from .conftest import dog_options
-from .device_api import TOKEN, DeviceApiServer, Mode
+from .device_api import TOKEN, DeviceApiServer, Mode, load_fixture
 from .helpers import shown_errors
+
+
+def _ok() -> web.Response:
+    """Answer the health check as the contract says."""
+    return web.json_response({"status": "ok"})
+
+
+@dataclass
+class ScriptedApi:
+    """A device API on 127.0.0.1 whose health answer the test scripts.
+
+    It records each request's path and Authorization header. The status
+    endpoint needs `token` when one is set and otherwise knows no dog (404).
+    """
+
+    health: Callable[[], web.Response] = _ok
+    token: str | None = None
+    seen: list[tuple[str, str | None]] = field(default_factory=list)
+    _server: TestServer | None = None
+
+    @property
+    def url(self) -> str:
+        """Return the base URL of the running server."""
+        assert self._server is not None
+        return str(self._server.make_url("")).rstrip("/")
+
+    async def start(self) -> None:
+        """Start listening on a free port of 127.0.0.1."""
+        app = web.Application()
+        app.router.add_get("/api/v1/health", self._health)
+        app.router.add_get("/api/v1/dogs/{dog_id}/status", self._status)
+        self._server = TestServer(app, host="127.0.0.1")
+        await self._server.start_server()
+
+    async def close(self) -> None:
+        """Stop the server."""
+        if self._server is not None:
+            await self._server.close()
+
+    def _record(self, request: web.Request) -> None:
+        """Remember the path and the token the request carried."""
+        self.seen.append((request.path, request.headers.get("Authorization")))
+
+    async def _health(self, request: web.Request) -> web.Response:
+        """Answer the health check as scripted."""
+        self._record(request)
+        return self.health()
+
+    async def _status(self, request: web.Request) -> web.Response:
+        """Refuse a missing or wrong token; otherwise know no dog."""
+        self._record(request)
+        if (
+            self.token
+            and request.headers.get("Authorization") != f"Bearer {self.token}"
+        ):
+            return web.Response(status=401)
+        return web.Response(status=404)
+
+
+@pytest.fixture
+async def scripted_api(socket_enabled: None) -> AsyncGenerator[ScriptedApi]:
+    """Run a scripted device API on 127.0.0.1."""
+    server = ScriptedApi()
+    await server.start()
+    yield server
+    await server.close()
+
+
+class PublicHealthApi(DeviceApiServer):
+    """The contract's device API with a health check that needs no token."""
+
+    async def _health(self, request: web.Request) -> web.Response:
+        """Answer the health check whatever the token."""
+        self.requests.append(request.path)
+        return web.json_response({"status": "ok"})
+
+
+def assert_clean_log(caplog: pytest.LogCaptureFixture) -> None:
+    """Assert nothing was logged with a traceback and PawControl logged no error."""
+    for record in caplog.records:
+        assert record.exc_info is None, record.getMessage()
+        assert "Traceback" not in record.getMessage()
+        if record.name.startswith("custom_components.pawcontrol"):
+            assert record.levelno < logging.ERROR, record.getMessage()
 
 
 async def _start(hass: HomeAssistant) -> str:
@@ -92,8 +182,13 @@ async def test_user_flow_with_device_api(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"] == {CONF_API_URL: device_api.url, CONF_API_TOKEN: TOKEN}
-    # The health check comes first; the new entry then fetches Buddy's status.
-    assert device_api.requests == ["/api/v1/health", "/api/v1/dogs/buddy/status"]
+    # The health check, then Buddy's status proves the token; the new entry then
+    # fetches Buddy's status itself.
+    assert device_api.requests == [
+        "/api/v1/health",
+        "/api/v1/dogs/buddy/status",
+        "/api/v1/dogs/buddy/status",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -101,36 +196,200 @@ async def test_user_flow_with_device_api(
     [
         (Mode.UNAUTHORIZED, "invalid_auth"),
         (Mode.FORBIDDEN, "invalid_auth"),
-        (Mode.ERROR_500, "unknown"),
-        (Mode.MALFORMED_JSON, "unknown"),
+        (Mode.ERROR_500, "cannot_connect"),
+        (Mode.UNAVAILABLE_503, "cannot_connect"),
+        (Mode.RATE_LIMITED_429, "cannot_connect"),
+        (Mode.NOT_FOUND, "invalid_response"),
+        (Mode.MALFORMED_JSON, "invalid_response"),
     ],
 )
 async def test_user_flow_api_errors_then_recovery(
-    hass: HomeAssistant, device_api: DeviceApiServer, mode: Mode, error: str
+    hass: HomeAssistant,
+    device_api: DeviceApiServer,
+    caplog: pytest.LogCaptureFixture,
+    mode: Mode,
+    error: str,
 ) -> None:
-    """Each device API failure shows its error; fixing it creates the entry."""
+    """Each device API failure shows its error, logs no traceback; fixing it works."""
     device_api.mode = mode
     flow_id = await _start(hass)
     user_input = {"name": "Buddy", CONF_API_URL: device_api.url, CONF_API_TOKEN: TOKEN}
     result = await hass.config_entries.flow.async_configure(flow_id, user_input)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": error}
+    assert_clean_log(caplog)
     device_api.mode = Mode.HEALTHY
     result = await hass.config_entries.flow.async_configure(flow_id, user_input)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
 async def test_user_flow_unexpected_error_is_logged(
-    hass: HomeAssistant, device_api: DeviceApiServer, caplog: pytest.LogCaptureFixture
+    hass: HomeAssistant,
+    aioclient_mock: AiohttpClientMocker,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """An unexpected answer is logged without the token."""
-    device_api.mode = Mode.ERROR_500
+    """Only a truly unexpected exception shows unknown; it is logged without the token."""
+    aioclient_mock.get("http://dog.local/api/v1/health", exc=RuntimeError("boom"))
     flow_id = await _start(hass)
-    await hass.config_entries.flow.async_configure(
-        flow_id, {"name": "Buddy", CONF_API_URL: device_api.url, CONF_API_TOKEN: TOKEN}
+    result = await hass.config_entries.flow.async_configure(
+        flow_id,
+        {"name": "Buddy", CONF_API_URL: "http://dog.local", CONF_API_TOKEN: TOKEN},
     )
+    assert result["errors"] == {"base": "unknown"}
     assert "Unexpected error while testing the device API" in caplog.text
     assert TOKEN not in caplog.text
+
+
+def _nested(depth: int) -> web.Response:
+    """Return a JSON body of `depth` nested arrays."""
+    return web.Response(body=b"[" * depth, content_type="application/json")
+
+
+API_CHECK_MAPPING = [
+    pytest.param(lambda: web.Response(status=500), "cannot_connect", id="500"),
+    pytest.param(lambda: web.Response(status=502), "cannot_connect", id="502"),
+    pytest.param(lambda: web.Response(status=404), "invalid_response", id="404"),
+    pytest.param(
+        lambda: web.Response(status=302, headers={"Location": "http://127.0.0.1:9/"}),
+        "invalid_response",
+        id="302",
+    ),
+    pytest.param(lambda: web.Response(status=301), "invalid_response", id="301"),
+    pytest.param(lambda: web.Response(status=400), "invalid_response", id="400"),
+    pytest.param(lambda: web.Response(status=418), "invalid_response", id="418"),
+    pytest.param(
+        lambda: web.Response(
+            text="<html>Router login</html>", content_type="text/html"
+        ),
+        "invalid_response",
+        id="html",
+    ),
+    pytest.param(lambda: _nested(60_000), "invalid_response", id="too-deep"),
+    pytest.param(lambda: _nested(100_000), "invalid_response", id="100000-brackets"),
+    pytest.param(
+        lambda: web.json_response({"status": "ok", "pad": "x" * 100_000}),
+        "invalid_response",
+        id="too-large",
+    ),
+    pytest.param(lambda: web.Response(status=401), "invalid_auth", id="401"),
+    pytest.param(lambda: web.Response(status=403), "invalid_auth", id="403"),
+    pytest.param(
+        lambda: web.json_response([]),
+        "invalid_response",
+        id="not-an-object",
+    ),
+    pytest.param(
+        lambda: web.json_response({"status": "down"}),
+        "invalid_response",
+        id="status-not-ok",
+    ),
+]
+
+
+@pytest.mark.parametrize(("answer", "error"), API_CHECK_MAPPING)
+async def test_health_check_answers_map_to_errors(
+    hass: HomeAssistant,
+    scripted_api: ScriptedApi,
+    caplog: pytest.LogCaptureFixture,
+    answer: Callable[[], web.Response],
+    error: str,
+) -> None:
+    """Each health answer shows its own translated error, never a traceback."""
+    scripted_api.health = answer
+    flow_id = await _start(hass)
+    user_input = {"name": "Buddy", CONF_API_URL: scripted_api.url}
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    assert await shown_errors(hass, result)
+    assert_clean_log(caplog)
+    scripted_api.health = _ok
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_API_URL: scripted_api.url}
+
+
+BAD_URLS = [
+    pytest.param("http://127.0.0.1:99999", id="port-99999"),
+    pytest.param("http://127.0.0.1:-1", id="port-minus-1"),
+    pytest.param("http://127.0.0.1:0", id="port-0"),
+    pytest.param("http://[::1", id="broken-ipv6"),
+    pytest.param("http://127.0.0.1:{port}/\r\nX-Evil: 1", id="crlf"),
+    pytest.param("http://127.0.0.1:{port}/a b", id="space"),
+    pytest.param("http://127.0.0.1:{port}/?key=1", id="query"),
+    pytest.param("http://127.0.0.1:{port}/" + "a" * 2001, id="2001-chars"),
+    pytest.param("http://127.0.0.1:{port}/" + "a" * 100_000, id="100-kb"),
+    pytest.param("ftp://127.0.0.1:{port}", id="ftp"),
+]
+
+
+def _port(api: ScriptedApi) -> int:
+    """Return the port the scripted API listens on."""
+    port = URL(api.url).port
+    assert port is not None
+    return port
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+async def test_user_flow_invalid_url(
+    hass: HomeAssistant,
+    scripted_api: ScriptedApi,
+    caplog: pytest.LogCaptureFixture,
+    url: str,
+) -> None:
+    """A URL that cannot be requested is refused on the form; nothing is sent."""
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id,
+        {"name": "Buddy", CONF_API_URL: url.format(port=_port(scripted_api))},
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_API_URL: "invalid_url"}
+    assert scripted_api.seen == []
+    assert_clean_log(caplog)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"name": "Buddy", CONF_API_URL: scripted_api.url}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+BAD_TOKENS = [
+    pytest.param("tok\r\nX-Evil: 1", id="crlf"),
+    pytest.param("tok\nen", id="lf"),
+    pytest.param("tok\x00en", id="nul"),
+    pytest.param("tok en", id="space-inside"),
+    pytest.param("tök", id="non-ascii"),
+    pytest.param("t" * 1025, id="1025-chars"),
+    pytest.param("t" * 100_000, id="100-kb"),
+]
+
+
+@pytest.mark.parametrize("token", BAD_TOKENS)
+async def test_user_flow_invalid_token(
+    hass: HomeAssistant,
+    scripted_api: ScriptedApi,
+    caplog: pytest.LogCaptureFixture,
+    token: str,
+) -> None:
+    """A token that cannot go into a header is refused before it is sent."""
+    flow_id = await _start(hass)
+    user_input = {"name": "Buddy", CONF_API_URL: scripted_api.url}
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, user_input | {CONF_API_TOKEN: token}
+    )
+    assert result["errors"] == {CONF_API_TOKEN: "invalid_token"}
+    assert await shown_errors(hass, result) == [
+        "Enter the token exactly as the device API shows it: 1 to 1024 ASCII"
+        " letters, digits or symbols, without spaces or line breaks."
+    ]
+    assert scripted_api.seen == []
+    assert_clean_log(caplog)
+    # Spaces around a pasted token are dropped.
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, user_input | {CONF_API_TOKEN: f" {'t' * 1024} "}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_API_TOKEN] == "t" * 1024
 
 
 async def test_user_flow_wrong_token_then_right(
@@ -176,6 +435,7 @@ async def test_user_flow_timeout(
     assert result["errors"] == {"base": "cannot_connect"}
     aioclient_mock.clear_requests()
     aioclient_mock.get("http://dog.local/api/v1/health", json={"status": "ok"})
+    aioclient_mock.get("http://dog.local/api/v1/dogs/buddy/status", status=404)
     result = await hass.config_entries.flow.async_configure(
         flow_id, {"name": "Buddy", CONF_API_URL: "http://dog.local"}
     )
@@ -187,6 +447,9 @@ async def test_user_flow_timeout(
     ("user_input", "errors"),
     [
         ({"name": "!!!"}, {"name": "invalid_name"}),
+        ({"name": "Bu\nddy"}, {"name": "invalid_name"}),
+        ({"name": "B" * 51}, {"name": "name_too_long"}),
+        ({"name": "B" * 100_000}, {"name": "name_too_long"}),
         ({"name": "Buddy", CONF_API_URL: "ftp://dog"}, {CONF_API_URL: "invalid_url"}),
         ({"name": "Buddy", CONF_API_TOKEN: TOKEN}, {CONF_API_URL: "url_required"}),
         (
@@ -221,7 +484,8 @@ async def test_examples_in_form_texts_are_filled_in(hass: HomeAssistant) -> None
         flow_id, {"name": "Buddy", CONF_API_URL: "ftp://dog"}
     )
     assert await shown_errors(hass, result) == [
-        "Enter a URL that starts with http:// or https://."
+        "Enter a URL that starts with http:// or https://, with a valid host and "
+        "port, at most 2000 characters long, and without spaces or line breaks."
     ]
     result = await hass.config_entries.flow.async_configure(
         flow_id, {"name": "Buddy", CONF_NOTIFY_SERVICES: ["notify.nobody"]}
@@ -265,6 +529,59 @@ async def test_reauth(
         CONF_API_URL: device_api.url,
         CONF_API_TOKEN: TOKEN,
     }
+
+
+@pytest.fixture
+async def public_health_api(socket_enabled: None) -> AsyncGenerator[PublicHealthApi]:
+    """Run the device API with a health check that needs no token; it knows Buddy."""
+    server = PublicHealthApi(statuses={"buddy": load_fixture("status_buddy.json")})
+    await server.start()
+    yield server
+    await server.close()
+
+
+@pytest.mark.parametrize("knows_buddy", [True, False])
+async def test_reauth_proves_the_token_on_a_dog_status(
+    hass: HomeAssistant,
+    public_health_api: PublicHealthApi,
+    caplog: pytest.LogCaptureFixture,
+    knows_buddy: bool,
+) -> None:
+    """A health check without auth proves nothing: the first dog's status does.
+
+    An empty or refused token never replaces the stored one; a 404 for the dog
+    still proves the API accepted the token.
+    """
+    if not knows_buddy:
+        public_health_api.statuses.clear()
+    data = {CONF_API_URL: public_health_api.url, CONF_API_TOKEN: "old-token"}
+    entry = MockConfigEntry(
+        domain=DOMAIN, data=data, options={CONF_DOGS: [dog_options()]}
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    flow_id = result["flow_id"]
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_API_TOKEN: ""}
+    )
+    assert result["errors"] == {CONF_API_TOKEN: "invalid_token"}
+    assert public_health_api.requests == []
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_API_TOKEN: "wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert public_health_api.requests == [
+        "/api/v1/health",
+        "/api/v1/dogs/buddy/status",
+    ]
+    assert entry.data == data
+    assert_clean_log(caplog)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_API_TOKEN: TOKEN}
+    )
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert entry.data == data | {CONF_API_TOKEN: TOKEN}
 
 
 async def test_reauth_without_device_api(hass: HomeAssistant) -> None:
@@ -311,3 +628,86 @@ async def test_reconfigure_removes_device_api(
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     assert mock_config_entry.data == {}
+
+
+@pytest.mark.parametrize("url", BAD_URLS)
+async def test_reconfigure_invalid_url(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    scripted_api: ScriptedApi,
+    caplog: pytest.LogCaptureFixture,
+    url: str,
+) -> None:
+    """A URL that cannot be requested is refused; the stored device API stays."""
+    mock_config_entry.add_to_hass(hass)
+    data = dict(mock_config_entry.data)
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_URL: url.format(port=_port(scripted_api))}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_API_URL: "invalid_url"}
+    assert mock_config_entry.data == data
+    assert scripted_api.seen == []
+    assert_clean_log(caplog)
+
+
+async def test_reconfigure_token_needs_a_url(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """A token without a URL is refused as in the first step, not silently dropped."""
+    mock_config_entry.add_to_hass(hass)
+    data = dict(mock_config_entry.data)
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_TOKEN: "new-token"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_API_URL: "url_required"}
+    assert mock_config_entry.data == data
+
+
+async def test_reconfigure_new_origin_never_gets_the_stored_token(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    scripted_api: ScriptedApi,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A new host is tested without the stored token; a 401 asks for the token."""
+    mock_config_entry.add_to_hass(hass)
+    data = dict(mock_config_entry.data)
+    scripted_api.token = "other-token"
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    flow_id = result["flow_id"]
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_API_URL: scripted_api.url}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    assert [token for _, token in scripted_api.seen] == [None, None]
+    assert mock_config_entry.data == data
+    assert_clean_log(caplog)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_API_URL: scripted_api.url, CONF_API_TOKEN: "other-token"}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert mock_config_entry.data == {
+        CONF_API_URL: scripted_api.url,
+        CONF_API_TOKEN: "other-token",
+    }
+    assert f"Bearer {TOKEN}" not in {token for _, token in scripted_api.seen}
+
+
+async def test_reconfigure_new_origin_without_auth_stores_no_token(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, scripted_api: ScriptedApi
+) -> None:
+    """A new host that needs no token is stored without the old one."""
+    mock_config_entry.add_to_hass(hass)
+    result = await mock_config_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_URL: scripted_api.url}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert mock_config_entry.data == {CONF_API_URL: scripted_api.url}
+    assert {token for _, token in scripted_api.seen} == {None}

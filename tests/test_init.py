@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
@@ -13,7 +15,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
-from .helpers import entry_device
+from .helpers import entry_device, setup_entry
 
 
 async def test_setup_creates_hub_and_dog_devices(
@@ -103,3 +105,60 @@ async def test_remove_config_entry_device(
         assert response["success"] is (device_id == stale.id)
     assert registry.async_get(dog.id) is not None
     assert registry.async_get(stale.id) is None
+
+
+async def test_options_broken_by_an_older_version_still_load(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entry_options: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Null or NaN options saved by an older PawControl fall back to the defaults."""
+    hass.states.async_set(
+        "device_tracker.buddy_collar",
+        "home",
+        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
+    )
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data=dict(mock_config_entry.data),
+        options=entry_options
+        | {
+            "initial_delay": None,
+            "max_delay": float("nan"),
+            "exponential_base": None,
+            "failure_threshold": float("nan"),
+            "update_interval": None,
+            "max_stale_minutes": float("inf"),
+        },
+    )
+    await setup_entry(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    assert hass.states.get("device_tracker.buddy").state == "not_home"
+    coordinator = entry.runtime_data.coordinator
+    assert coordinator.update_interval is not None
+    assert coordinator.update_interval.total_seconds() == 60
+    assert coordinator.max_stale is not None
+    assert coordinator.max_stale.total_seconds() == 3600
+
+
+async def test_impossible_retry_options_use_the_defaults(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    entry_options: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A first delay above the maximum (only possible by hand) loads with defaults."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data=dict(mock_config_entry.data),
+        options=entry_options | {"initial_delay": 9.0, "max_delay": 1.0},
+    )
+    hass.states.async_set(
+        "device_tracker.buddy_collar",
+        "home",
+        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
+    )
+    await setup_entry(hass, entry)
+    assert entry.state is ConfigEntryState.LOADED
+    assert "Stored retry options are invalid" in caplog.text

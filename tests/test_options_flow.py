@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import math
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.data_entry_flow import FlowResultType, InvalidData
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -24,6 +26,7 @@ from custom_components.pawcontrol.const import (
 )
 
 from .conftest import dog_options
+from .device_api import DeviceApiServer, Mode
 from .helpers import entry_device, shown_errors
 
 
@@ -53,6 +56,15 @@ async def _submit(hass: HomeAssistant, flow_id: str, user_input: dict[str, Any])
     result = await hass.config_entries.options.async_configure(flow_id, user_input)
     await hass.async_block_till_done()
     return result
+
+
+def assert_clean_log(caplog: pytest.LogCaptureFixture) -> None:
+    """Assert nothing was logged with a traceback and PawControl logged no error."""
+    for record in caplog.records:
+        assert record.exc_info is None, record.getMessage()
+        assert "Traceback" not in record.getMessage()
+        if record.name.startswith("custom_components.pawcontrol"):
+            assert record.levelno < logging.ERROR, record.getMessage()
 
 
 def _dog_names(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
@@ -108,7 +120,7 @@ async def test_edit_dog_keeps_id(
     flow_id = await _open(hass, init_integration, "edit_dog")
     result = await _submit(hass, flow_id, {"dog_id": "buddy"})
     assert result["step_id"] == "edit_dog_details"
-    assert result["description_placeholders"] == {"dog_name": "Buddy"}
+    assert result["description_placeholders"]["dog_name"] == "Buddy"
     result = await _submit(hass, result["flow_id"], {"name": ""})
     assert result["errors"] == {"name": "invalid_name"}
     result = await _submit(
@@ -167,8 +179,9 @@ async def test_update_interval(
 ) -> None:
     """The interval is stored; below 15 s it is refused on the form."""
     flow_id = await _open(hass, init_integration, "update_interval")
-    with pytest.raises(InvalidData):
-        await _submit(hass, flow_id, {CONF_UPDATE_INTERVAL: 5})
+    result = await _submit(hass, flow_id, {CONF_UPDATE_INTERVAL: 5})
+    assert result["errors"] == {CONF_UPDATE_INTERVAL: "invalid_number"}
+    assert init_integration.options[CONF_UPDATE_INTERVAL] == 60
     result = await _submit(hass, flow_id, {CONF_UPDATE_INTERVAL: 30})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert init_integration.options[CONF_UPDATE_INTERVAL] == 30
@@ -183,8 +196,9 @@ async def test_weather(hass: HomeAssistant, init_integration: MockConfigEntry) -
     assert init_integration.options[CONF_WEATHER_ENTITY] == "weather.home"
     assert init_integration.options["weather_interval"] == 30
     flow_id = await _open(hass, init_integration, "weather")
-    with pytest.raises(InvalidData):
-        await _submit(hass, flow_id, {"weather_interval": 0})
+    result = await _submit(hass, flow_id, {"weather_interval": 0})
+    assert result["errors"] == {"weather_interval": "invalid_number"}
+    assert init_integration.options["weather_interval"] == 30
     await _submit(hass, flow_id, {})
     assert CONF_WEATHER_ENTITY not in init_integration.options
     assert init_integration.options["weather_interval"] == 10
@@ -235,10 +249,10 @@ async def test_resilience(
     values = dict(DEFAULT_RESILIENCE) | {"initial_delay": 6.0}
     result = await _submit(hass, flow_id, values)
     assert result["errors"] == {"initial_delay": "initial_delay_above_max_delay"}
-    with pytest.raises(InvalidData):
-        await _submit(
-            hass, flow_id, dict(DEFAULT_RESILIENCE) | {"failure_threshold": 0}
-        )
+    result = await _submit(
+        hass, flow_id, dict(DEFAULT_RESILIENCE) | {"failure_threshold": 0}
+    )
+    assert result["errors"] == {"failure_threshold": "invalid_number"}
     assert init_integration.options["failure_threshold"] == 3
     result = await _submit(
         hass,
@@ -252,4 +266,179 @@ async def test_resilience(
     assert (
         init_integration.options[CONF_DOGS][0][CONF_GPS_SOURCE]
         == "device_tracker.buddy_collar"
+    )
+
+
+async def _open_details(
+    hass: HomeAssistant, entry: MockConfigEntry, dog_id: str
+) -> Any:
+    """Open the details of a dog in a new options flow."""
+    flow_id = await _open(hass, entry, "edit_dog")
+    return await hass.config_entries.options.async_configure(
+        flow_id, {"dog_id": dog_id}
+    )
+
+
+@pytest.mark.parametrize("chosen_before_removal", [True, False])
+async def test_dog_removed_by_another_flow(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    chosen_before_removal: bool,
+) -> None:
+    """A flow that refers to a dog another flow removed aborts; nothing comes back."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options=mock_config_entry.options
+        | {CONF_DOGS: [dog_options(), dog_options("rex", "Rex")]},
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    flow_a = await _open(hass, mock_config_entry, "edit_dog")
+    if chosen_before_removal:
+        result = await hass.config_entries.options.async_configure(
+            flow_a, {"dog_id": "rex"}
+        )
+        assert result["step_id"] == "edit_dog_details"
+    flow_b = await _open(hass, mock_config_entry, "remove_dog")
+    result = await _submit(hass, flow_b, {CONF_DOGS: ["rex"]})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    answer = {"dog_id": "rex"}
+    if chosen_before_removal:
+        answer = {
+            "name": "Rex the Second",
+            "gps_max_age": 600,
+            "gps_accuracy_limit": 100,
+        }
+    result = await _submit(hass, flow_a, answer)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "dog_removed"
+    assert mock_config_entry.options[CONF_DOGS] == [dog_options()]
+    assert _dog_names(hass, mock_config_entry) == ["Buddy"]
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert_clean_log(caplog)
+
+
+NOT_NUMBERS = ["nan", "inf", "-inf", math.nan, math.inf, -math.inf, "1e999", 10**400]
+# (step, field) for every number field of the options flow.
+NUMBER_FIELDS = [
+    *(("resilience", key) for key in DEFAULT_RESILIENCE if key != "jitter"),
+    ("update_interval", CONF_UPDATE_INTERVAL),
+    ("weather", "weather_interval"),
+    ("add_dog", "gps_max_age"),
+    ("add_dog", "gps_accuracy_limit"),
+    ("edit_dog_details", "gps_max_age"),
+    ("edit_dog_details", "gps_accuracy_limit"),
+]
+VALID_INPUT: dict[str, dict[str, Any]] = {
+    "resilience": dict(DEFAULT_RESILIENCE),
+    "update_interval": {CONF_UPDATE_INTERVAL: 30},
+    "weather": {"weather_interval": 30},
+    "add_dog": {"name": "Luna", "gps_max_age": 600, "gps_accuracy_limit": 100},
+    "edit_dog_details": {"name": "Buddy", "gps_max_age": 300, "gps_accuracy_limit": 50},
+}
+
+
+async def _open_step(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> str:
+    """Open an options step, going through the dog choice for the details."""
+    if step == "edit_dog_details":
+        return str((await _open_details(hass, entry, "buddy"))["flow_id"])
+    return await _open(hass, entry, step)
+
+
+@pytest.mark.parametrize(
+    ("step", "key", "value"),
+    [
+        *((step, key, "nan") for step, key in NUMBER_FIELDS),
+        *(("resilience", "failure_threshold", value) for value in NOT_NUMBERS),
+        *(("resilience", "initial_delay", value) for value in NOT_NUMBERS),
+        ("resilience", "failure_threshold", 2.5),
+        ("resilience", "max_stale_minutes", -1),
+        ("resilience", "exponential_base", 10.5),
+        ("update_interval", CONF_UPDATE_INTERVAL, 3601),
+        ("add_dog", "gps_max_age", 29),
+    ],
+)
+async def test_numbers_must_be_finite_and_in_range(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    step: str,
+    key: str,
+    value: Any,
+) -> None:
+    """A non-finite or out-of-range number is a form error; nothing is saved."""
+    options = dict(init_integration.options)
+    flow_id = await _open_step(hass, init_integration, step)
+    result = await _submit(hass, flow_id, VALID_INPUT[step] | {key: value})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {key: "invalid_number"}
+    assert await shown_errors(hass, result, "options") == [
+        "Enter a number within the allowed range of this field."
+        " Fields without decimals take whole numbers only."
+    ]
+    assert init_integration.options == options
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert_clean_log(caplog)
+    result = await _submit(hass, flow_id, VALID_INPUT[step])
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [("R" * 51, "name_too_long"), ("R" * 100_000, "name_too_long")],
+)
+async def test_dog_names_are_capped(
+    hass: HomeAssistant, init_integration: MockConfigEntry, name: str, error: str
+) -> None:
+    """A name longer than 50 characters is refused when adding or editing a dog."""
+    flow_id = await _open(hass, init_integration, "add_dog")
+    result = await _submit(hass, flow_id, {"name": name})
+    assert result["errors"] == {"name": error}
+    assert await shown_errors(hass, result, "options") == [
+        "Enter a name of at most 50 characters."
+    ]
+    result = await _open_details(hass, init_integration, "buddy")
+    result = await _submit(hass, result["flow_id"], {"name": name})
+    assert result["errors"] == {"name": error}
+    assert [dog["name"] for dog in init_integration.options[CONF_DOGS]] == ["Buddy"]
+    result = await _submit(hass, result["flow_id"], {"name": "R" * 50})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.parametrize(
+    ("mode", "state"),
+    [
+        (Mode.UNAUTHORIZED, ConfigEntryState.SETUP_ERROR),
+        (Mode.ERROR_500, ConfigEntryState.SETUP_RETRY),
+    ],
+)
+async def test_saving_options_sets_up_an_entry_that_is_not_loaded(
+    hass: HomeAssistant,
+    mock_config_entry: MockConfigEntry,
+    device_api: DeviceApiServer,
+    mode: Mode,
+    state: ConfigEntryState,
+) -> None:
+    """An entry without an update listener is reloaded with the new options."""
+    device_api.mode = mode
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry,
+        options=mock_config_entry.options | {"initial_delay": 0.0, "max_delay": 0.0},
+    )
+    await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is state
+    device_api.mode = Mode.HEALTHY
+    flow_id = await _open(hass, mock_config_entry, "update_interval")
+    result = await _submit(hass, flow_id, {CONF_UPDATE_INTERVAL: 30})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    assert mock_config_entry.options[CONF_UPDATE_INTERVAL] == 30
+    assert mock_config_entry.runtime_data.coordinator.update_interval is not None
+    assert (
+        mock_config_entry.runtime_data.coordinator.update_interval.total_seconds() == 30
     )

@@ -38,6 +38,7 @@ from .const import (
     DEFAULT_UPDATE_INTERVAL,
     DEFAULT_WEATHER_INTERVAL,
     DOMAIN,
+    MIN_UPDATE_INTERVAL,
 )
 from .coordinator import (
     PawControlCoordinator,
@@ -50,6 +51,7 @@ from .data import (
     PawControlRuntimeData,
     breaker_config_from_options,
     dogs_from_options,
+    number_option,
     retry_config_from_options,
 )
 from .entity import async_sync_devices, circuit_unique_id, dog_identifier
@@ -87,8 +89,8 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 def _max_stale(options: dict[str, Any]) -> timedelta | None:
     """Return how long cached dog data may be shown; None for no limit."""
-    minutes = int(
-        options.get(CONF_MAX_STALE_MINUTES, DEFAULT_RESILIENCE[CONF_MAX_STALE_MINUTES])
+    minutes = number_option(
+        options, CONF_MAX_STALE_MINUTES, int(DEFAULT_RESILIENCE[CONF_MAX_STALE_MINUTES])
     )
     return timedelta(minutes=minutes) if minutes > 0 else None
 
@@ -107,7 +109,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
     options = dict(entry.options)
     dogs = dogs_from_options(options)
     update_interval = timedelta(
-        seconds=options.get(CONF_UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL)
+        seconds=number_option(
+            options, CONF_UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL, MIN_UPDATE_INTERVAL
+        )
     )
     retry_config = retry_config_from_options(options)
     api = None
@@ -132,7 +136,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
             weather_entity,
             retry=retry_config_from_options(options, CONF_WEATHER_RETRY_ATTEMPTS),
             refresh_interval=timedelta(
-                minutes=options.get(CONF_WEATHER_INTERVAL, DEFAULT_WEATHER_INTERVAL)
+                minutes=number_option(
+                    options, CONF_WEATHER_INTERVAL, DEFAULT_WEATHER_INTERVAL, 1
+                )
             ),
         )
     notifications = NotificationManager(

@@ -41,14 +41,21 @@ class PawControlApiConnectionError(PawControlApiError):
 class PawControlApiResponseError(PawControlApiError):
     """The API answered with an error status or an unusable body."""
 
+    def __init__(self, message: str, status: int | None = None) -> None:
+        """Store the message and the HTTP status, if one caused the error."""
+        super().__init__(message)
+        self.status = status
+
 
 class PawControlApiRetryAfterError(PawControlApiResponseError):
     """The API asked to come back later (429 or 503 with Retry-After)."""
 
     def __init__(self, status: int, retry_after: float | None) -> None:
         """Store the status and the delay hint in seconds."""
-        super().__init__(f"HTTP {status}, retry after {retry_after}s")
-        self.status = status
+        message = f"HTTP {status}"
+        if retry_after is not None:
+            message += f", retry after {retry_after:.0f} s"
+        super().__init__(message, status)
         self.retry_after = retry_after
 
 
@@ -225,8 +232,10 @@ class PawControlApiClient:
         self._timeout = timeout
 
     async def async_check_health(self) -> None:
-        """Raise unless the API answers its health check."""
-        await self._request("/api/v1/health")
+        """Raise unless the API answers its health check with ``{"status": "ok"}``."""
+        body = await self._request("/api/v1/health")
+        if not isinstance(body, dict) or body.get("status") != "ok":
+            raise PawControlApiResponseError("Health check did not answer status ok")
 
     async def async_get_dog_status(self, dog_id: str) -> DogStatus:
         """Return the current status of one dog."""
@@ -276,4 +285,4 @@ class PawControlApiClient:
             raise PawControlApiRetryAfterError(
                 status, parse_retry_after(response.headers.get("Retry-After"))
             )
-        raise PawControlApiResponseError(f"HTTP {status}")
+        raise PawControlApiResponseError(f"HTTP {status}", status)

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.config_entries import (
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     OptionsFlow,
 )
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     BooleanSelector,
     EntitySelector,
     EntitySelectorConfig,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -29,13 +26,15 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
     TimeSelector,
 )
-from homeassistant.util import slugify
 import voluptuous as vol
 
 from .api import (
     PawControlApiAuthError,
     PawControlApiClient,
     PawControlApiConnectionError,
+    PawControlApiNotFoundError,
+    PawControlApiResponseError,
+    PawControlApiRetryAfterError,
 )
 from .const import (
     CONF_API_TOKEN,
@@ -75,6 +74,18 @@ from .const import (
     MIN_UPDATE_INTERVAL,
 )
 from .data import PawControlConfigEntry
+from .flow_validation import (
+    MAX_NAME_LENGTH,
+    MAX_TOKEN_LENGTH,
+    NumberField,
+    parse_numbers,
+    response_status,
+    same_origin,
+    validate_api_input,
+    validate_dog_name,
+    validate_notify_services,
+    validate_token,
+)
 
 GPS_SOURCE_SELECTOR = EntitySelector(
     EntitySelectorConfig(domain=["device_tracker", "person"])
@@ -90,33 +101,38 @@ NAME_SELECTOR = TextSelector()
 # Notify services that are not a delivery channel of their own.
 _NOT_A_CHANNEL = {"send_message", "persistent_notification"}
 
-
-def _number(
-    minimum: float, maximum: float, step: float = 1, unit: str | None = None
-) -> NumberSelector:
-    """Return a box-style number selector."""
-    config = NumberSelectorConfig(
-        min=minimum, max=maximum, step=step, mode=NumberSelectorMode.BOX
-    )
-    if unit:
-        config["unit_of_measurement"] = unit
-    return NumberSelector(config)
-
-
-# Option key -> (selector, converter); ranges refuse non-positive values on the form.
-RESILIENCE_FIELDS: dict[str, tuple[NumberSelector | BooleanSelector, type]] = {
-    CONF_FAILURE_THRESHOLD: (_number(1, 100), int),
-    CONF_SUCCESS_THRESHOLD: (_number(1, 100), int),
-    CONF_TIMEOUT_SECONDS: (_number(1, 3600, unit="s"), int),
-    CONF_HALF_OPEN_MAX_CALLS: (_number(1, 100), int),
-    CONF_COORDINATOR_RETRY_ATTEMPTS: (_number(1, 10), int),
-    CONF_GPS_RETRY_ATTEMPTS: (_number(1, 10), int),
-    CONF_WEATHER_RETRY_ATTEMPTS: (_number(1, 10), int),
-    CONF_INITIAL_DELAY: (_number(0, 60, 0.1, "s"), float),
-    CONF_MAX_DELAY: (_number(0, 300, 0.1, "s"), float),
-    CONF_EXPONENTIAL_BASE: (_number(1, 10, 0.1), float),
-    CONF_JITTER: (BooleanSelector(), bool),
-    CONF_MAX_STALE_MINUTES: (_number(0, 1440, unit="min"), int),
+# Option key -> number field; the flow refuses non-finite and out-of-range values.
+RESILIENCE_FIELDS: Final[dict[str, NumberField]] = {
+    CONF_FAILURE_THRESHOLD: NumberField(minimum=1, maximum=100),
+    CONF_SUCCESS_THRESHOLD: NumberField(minimum=1, maximum=100),
+    CONF_TIMEOUT_SECONDS: NumberField(minimum=1, maximum=3600, unit="s"),
+    CONF_HALF_OPEN_MAX_CALLS: NumberField(minimum=1, maximum=100),
+    CONF_COORDINATOR_RETRY_ATTEMPTS: NumberField(minimum=1, maximum=10),
+    CONF_GPS_RETRY_ATTEMPTS: NumberField(minimum=1, maximum=10),
+    CONF_WEATHER_RETRY_ATTEMPTS: NumberField(minimum=1, maximum=10),
+    CONF_INITIAL_DELAY: NumberField(
+        minimum=0, maximum=60, step=0.1, unit="s", integer=False
+    ),
+    CONF_MAX_DELAY: NumberField(
+        minimum=0, maximum=300, step=0.1, unit="s", integer=False
+    ),
+    CONF_EXPONENTIAL_BASE: NumberField(minimum=1, maximum=10, step=0.1, integer=False),
+    CONF_MAX_STALE_MINUTES: NumberField(minimum=0, maximum=1440, unit="min"),
+}
+DOG_DETAIL_FIELDS: Final[dict[str, NumberField]] = {
+    CONF_GPS_MAX_AGE: NumberField(minimum=30, maximum=86400, unit="s"),
+    CONF_GPS_ACCURACY_LIMIT: NumberField(minimum=1, maximum=10000, unit="m"),
+}
+UPDATE_INTERVAL_FIELD: Final = NumberField(
+    minimum=MIN_UPDATE_INTERVAL, maximum=3600, unit="s"
+)
+WEATHER_INTERVAL_FIELD: Final = NumberField(minimum=1, maximum=180, unit="min")
+# An entry in these states has no update listener, yet can be set up again.
+_RELOAD_ON_SAVE: Final = {
+    ConfigEntryState.NOT_LOADED,
+    ConfigEntryState.SETUP_ERROR,
+    ConfigEntryState.SETUP_RETRY,
+    ConfigEntryState.SETUP_IN_PROGRESS,
 }
 
 
@@ -155,26 +171,14 @@ def _dog_fields() -> dict[vol.Marker, Any]:
 
 def _dog_detail_fields() -> dict[vol.Marker, Any]:
     """Return the per-dog GPS limits, shown when adding or editing a dog."""
-    return {
-        vol.Required(CONF_GPS_MAX_AGE, default=DEFAULT_GPS_MAX_AGE): _number(
-            30, 86400, unit="s"
-        ),
-        vol.Required(
-            CONF_GPS_ACCURACY_LIMIT, default=DEFAULT_GPS_ACCURACY_LIMIT
-        ): _number(1, 10000, unit="m"),
+    defaults = {
+        CONF_GPS_MAX_AGE: DEFAULT_GPS_MAX_AGE,
+        CONF_GPS_ACCURACY_LIMIT: DEFAULT_GPS_ACCURACY_LIMIT,
     }
-
-
-def _validate_dog_name(
-    name: str, taken: Mapping[str, Any]
-) -> tuple[str, dict[str, str]]:
-    """Return the dog id for a name and the form errors, if any."""
-    dog_id = slugify(name.strip())
-    if not dog_id or dog_id == "unknown":
-        return dog_id, {CONF_DOG_NAME: "invalid_name"}
-    if dog_id in taken:
-        return dog_id, {CONF_DOG_NAME: "dog_already_exists"}
-    return dog_id, {}
+    return {
+        vol.Required(key, default=defaults[key]): field.selector()
+        for key, field in DOG_DETAIL_FIELDS.items()
+    }
 
 
 # Examples shown in form texts: hassfest forbids URLs and angle brackets in translations.
@@ -183,42 +187,54 @@ FORM_PLACEHOLDERS: dict[str, str] = {
     "notify_service_form": "notify.service_name",
     "api_url_example": "http://192.168.1.20:8080",
     "url_schemes": "http:// or https://",
+    "name_max_length": str(MAX_NAME_LENGTH),
+    "token_max_length": str(MAX_TOKEN_LENGTH),
 }
 
 
-def _validate_notify_services(
-    hass: HomeAssistant, services: list[str]
-) -> dict[str, str]:
-    """Return an error when a legacy notify service does not exist."""
-    for service in services:
-        domain, _, name = service.partition(".")
-        if domain != "notify" or not hass.services.has_service(domain, name):
-            return {CONF_NOTIFY_SERVICES: "unknown_notify_service"}
-    return {}
+def _text(user_input: Mapping[str, Any], key: str) -> str:
+    """Return a text field without the spaces around it; empty when not given."""
+    return str(user_input.get(key) or "").strip(" ")
 
 
-def _validate_url(url: str) -> dict[str, str]:
-    """Return an error when the API URL is not an http(s) URL."""
+def _first_dog_id(entry: PawControlConfigEntry) -> str | None:
+    """Return the id of the entry's first dog, whose status proves a token."""
+    dogs = entry.options.get(CONF_DOGS) or [{}]
+    dog_id = dogs[0].get(CONF_DOG_ID)
+    return str(dog_id) if dog_id else None
+
+
+async def _async_probe_dog(client: PawControlApiClient, dog_id: str) -> None:
+    """Raise unless the API accepts the token on the dog's status endpoint."""
     try:
-        cv.url(url)
-    except vol.Invalid:
-        return {CONF_API_URL: "invalid_url"}
-    return {}
+        await client.async_get_dog_status(dog_id)
+    except PawControlApiNotFoundError:
+        pass  # The API does not know the dog, but it accepted the token.
+    except PawControlApiResponseError as err:
+        # An unusable body after a 200 was still answered with the token accepted.
+        if response_status(err) is not None:
+            raise
 
 
 async def async_validate_api(
-    hass: HomeAssistant, url: str, token: str | None
+    hass: HomeAssistant, url: str, token: str | None, dog_id: str | None
 ) -> dict[str, str]:
-    """Check the device API's health endpoint and return the form errors."""
-    if errors := _validate_url(url):
-        return errors
-    client = PawControlApiClient(async_get_clientsession(hass), url, token)
+    """Check the health endpoint, then the token on a dog's status; return errors."""
     try:
+        client = PawControlApiClient(async_get_clientsession(hass), url, token)
         await client.async_check_health()
+        if dog_id:
+            await _async_probe_dog(client, dog_id)
     except PawControlApiAuthError:
         return {"base": "invalid_auth"}
-    except PawControlApiConnectionError:
+    except (PawControlApiConnectionError, PawControlApiRetryAfterError) as err:
+        LOGGER.debug("Device API check failed: %s", err)
         return {"base": "cannot_connect"}
+    except (PawControlApiNotFoundError, PawControlApiResponseError) as err:
+        LOGGER.debug("Device API check failed: %s", err)
+        status = response_status(err)
+        server_error = status is not None and status >= 500
+        return {"base": "cannot_connect" if server_error else "invalid_response"}
     except Exception:
         LOGGER.exception("Unexpected error while testing the device API")
         return {"base": "unknown"}
@@ -266,17 +282,14 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any]
     ) -> tuple[str, dict[str, str]]:
         """Validate the first step and return the dog id and errors."""
-        dog_id, errors = _validate_dog_name(user_input[CONF_DOG_NAME], {})
-        errors |= _validate_notify_services(
+        dog_id, errors = validate_dog_name(user_input[CONF_DOG_NAME], {})
+        errors |= validate_notify_services(
             self.hass, user_input.get(CONF_NOTIFY_SERVICES, [])
         )
-        url = user_input.get(CONF_API_URL)
-        if not url and user_input.get(CONF_API_TOKEN):
-            errors[CONF_API_URL] = "url_required"
+        url, token = _text(user_input, CONF_API_URL), _text(user_input, CONF_API_TOKEN)
+        errors |= validate_api_input(url, token)
         if url and not errors:
-            errors = await async_validate_api(
-                self.hass, url, user_input.get(CONF_API_TOKEN)
-            )
+            errors = await async_validate_api(self.hass, url, token or None, dog_id)
         return dog_id, errors
 
     async def async_step_user(
@@ -290,7 +303,8 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_create_entry(
                     title="PawControl",
                     data=_api_data(
-                        user_input.get(CONF_API_URL), user_input.get(CONF_API_TOKEN)
+                        _text(user_input, CONF_API_URL),
+                        _text(user_input, CONF_API_TOKEN),
                     ),
                     options=_initial_options(dog_id, user_input),
                 )
@@ -312,16 +326,18 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for a new device API token and test it."""
+        """Ask for a new device API token and prove it on a dog's status."""
         entry = self._get_reauth_entry()
         if CONF_API_URL not in entry.data:
             return self.async_abort(reason="no_device_api")
         errors: dict[str, str] = {}
         if user_input is not None:
-            token = user_input[CONF_API_TOKEN]
-            errors = await async_validate_api(
-                self.hass, entry.data[CONF_API_URL], token
-            )
+            token = _text(user_input, CONF_API_TOKEN)
+            errors = validate_token(token, required=True)
+            if not errors:
+                errors = await async_validate_api(
+                    self.hass, entry.data[CONF_API_URL], token, _first_dog_id(entry)
+                )
             if not errors:
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_API_TOKEN: token}
@@ -330,6 +346,7 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="reauth_confirm",
             data_schema=vol.Schema({vol.Required(CONF_API_TOKEN): TOKEN_SELECTOR}),
             errors=errors,
+            description_placeholders=FORM_PLACEHOLDERS,
         )
 
     async def async_step_reconfigure(
@@ -339,10 +356,19 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            url = user_input.get(CONF_API_URL)
-            token = user_input.get(CONF_API_TOKEN) or entry.data.get(CONF_API_TOKEN)
-            if url:
-                errors = await async_validate_api(self.hass, url, token)
+            url, token = (
+                _text(user_input, CONF_API_URL),
+                _text(user_input, CONF_API_TOKEN),
+            )
+            errors = validate_api_input(url, token)
+            stored_url = entry.data.get(CONF_API_URL)
+            # The stored token goes only to the origin it was given for.
+            if not token and url and same_origin(stored_url, url):
+                token = entry.data.get(CONF_API_TOKEN, "")
+            if url and not errors:
+                errors = await async_validate_api(
+                    self.hass, url, token or None, _first_dog_id(entry)
+                )
             if not errors:
                 return self.async_update_reload_and_abort(
                     entry, data=_api_data(url, token)
@@ -363,14 +389,16 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-def _dog_options(dog_id: str, user_input: Mapping[str, Any]) -> dict[str, Any]:
+def _dog_options(
+    dog_id: str, user_input: Mapping[str, Any], details: Mapping[str, int | float]
+) -> dict[str, Any]:
     """Return the stored form of a dog."""
     dog: dict[str, Any] = {
         CONF_DOG_ID: dog_id,
         CONF_DOG_NAME: user_input[CONF_DOG_NAME].strip(),
-        CONF_GPS_MAX_AGE: int(user_input.get(CONF_GPS_MAX_AGE, DEFAULT_GPS_MAX_AGE)),
-        CONF_GPS_ACCURACY_LIMIT: int(
-            user_input.get(CONF_GPS_ACCURACY_LIMIT, DEFAULT_GPS_ACCURACY_LIMIT)
+        CONF_GPS_MAX_AGE: details.get(CONF_GPS_MAX_AGE, DEFAULT_GPS_MAX_AGE),
+        CONF_GPS_ACCURACY_LIMIT: details.get(
+            CONF_GPS_ACCURACY_LIMIT, DEFAULT_GPS_ACCURACY_LIMIT
         ),
     }
     if gps_source := user_input.get(CONF_GPS_SOURCE):
@@ -381,7 +409,7 @@ def _dog_options(dog_id: str, user_input: Mapping[str, Any]) -> dict[str, Any]:
 def _initial_options(dog_id: str, user_input: Mapping[str, Any]) -> dict[str, Any]:
     """Return the options of a new entry: the first dog and the defaults."""
     options: dict[str, Any] = {
-        CONF_DOGS: [_dog_options(dog_id, user_input)],
+        CONF_DOGS: [_dog_options(dog_id, user_input, {})],
         CONF_NOTIFY_SERVICES: user_input.get(CONF_NOTIFY_SERVICES, []),
         CONF_NOTIFY_ENTITIES: user_input.get(CONF_NOTIFY_ENTITIES, []),
         CONF_UPDATE_INTERVAL: DEFAULT_UPDATE_INTERVAL,
@@ -412,9 +440,19 @@ class PawControlOptionsFlow(OptionsFlow):
             for dog in self.config_entry.options.get(CONF_DOGS, [])
         }
 
+    def _save_options(self, options: dict[str, Any]) -> ConfigFlowResult:
+        """Store the options and make sure the entry runs with them."""
+        entry = self.config_entry
+        if entry.state in _RELOAD_ON_SAVE:
+            # Only a loaded entry has the update listener that reloads it: store
+            # the options first, so that the reload reads them.
+            self.hass.config_entries.async_update_entry(entry, options=options)
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        return self.async_create_entry(data=options)
+
     def _save(self, **changes: Any) -> ConfigFlowResult:
         """Store the options with the given changes."""
-        return self.async_create_entry(data=self._options | changes)
+        return self._save_options(self._options | changes)
 
     def _dog_choice(self, *, multiple: bool) -> SelectSelector:
         """Return a selector listing the dogs by name."""
@@ -452,15 +490,18 @@ class PawControlOptionsFlow(OptionsFlow):
         """Add a dog; its id is a slug of its name and must be unique."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            dog_id, errors = _validate_dog_name(user_input[CONF_DOG_NAME], self._dogs)
+            dog_id, errors = validate_dog_name(user_input[CONF_DOG_NAME], self._dogs)
+            details, number_errors = parse_numbers(user_input, DOG_DETAIL_FIELDS)
+            errors |= number_errors
             if not errors:
-                dogs = [*self._dogs.values(), _dog_options(dog_id, user_input)]
+                dogs = [*self._dogs.values(), _dog_options(dog_id, user_input, details)]
                 return self._save(**{CONF_DOGS: dogs})
         schema = vol.Schema({**_dog_fields(), **_dog_detail_fields()})
         return self.async_show_form(
             step_id="add_dog",
             data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=errors,
+            description_placeholders=FORM_PLACEHOLDERS,
         )
 
     async def async_step_edit_dog(
@@ -482,19 +523,24 @@ class PawControlOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """Edit a dog's name, GPS source and GPS limits; its id stays."""
         dog_id = self._dog_id
-        dog = self._dogs[dog_id]
+        # Another options flow may have removed the dog since this one chose it.
+        if (dog := self._dogs.get(dog_id)) is None:
+            return self.async_abort(reason="dog_removed")
         errors: dict[str, str] = {}
         if user_input is not None:
-            _, errors = _validate_dog_name(user_input[CONF_DOG_NAME], {})
+            _, errors = validate_dog_name(user_input[CONF_DOG_NAME], {})
+            details, number_errors = parse_numbers(user_input, DOG_DETAIL_FIELDS)
+            errors |= number_errors
             if not errors:
-                dogs = self._dogs | {dog_id: _dog_options(dog_id, user_input)}
+                dogs = self._dogs | {dog_id: _dog_options(dog_id, user_input, details)}
                 return self._save(**{CONF_DOGS: list(dogs.values())})
         schema = vol.Schema({**_dog_fields(), **_dog_detail_fields()})
         return self.async_show_form(
             step_id="edit_dog_details",
             data_schema=self.add_suggested_values_to_schema(schema, user_input or dog),
             errors=errors,
-            description_placeholders={"dog_name": dog[CONF_DOG_NAME]},
+            description_placeholders=FORM_PLACEHOLDERS
+            | {"dog_name": dog[CONF_DOG_NAME]},
         )
 
     async def async_step_remove_dog(
@@ -503,6 +549,7 @@ class PawControlOptionsFlow(OptionsFlow):
         """Remove dogs; their devices and entities go with them."""
         errors: dict[str, str] = {}
         if user_input is not None:
+            # Dogs another flow removed meanwhile are simply gone already.
             remaining = [
                 dog
                 for dog_id, dog in self._dogs.items()
@@ -524,51 +571,56 @@ class PawControlOptionsFlow(OptionsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Set how often the dogs are refreshed."""
+        fields = {CONF_UPDATE_INTERVAL: UPDATE_INTERVAL_FIELD}
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self._save(
-                **{CONF_UPDATE_INTERVAL: int(user_input[CONF_UPDATE_INTERVAL])}
-            )
+            values, errors = parse_numbers(user_input, fields)
+            if not errors:
+                return self._save(**values)
         schema = vol.Schema(
-            {
-                vol.Required(CONF_UPDATE_INTERVAL): _number(
-                    MIN_UPDATE_INTERVAL, 3600, unit="s"
-                )
-            }
+            {vol.Required(CONF_UPDATE_INTERVAL): UPDATE_INTERVAL_FIELD.selector()}
         )
+        current = {
+            CONF_UPDATE_INTERVAL: self._options.get(
+                CONF_UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL
+            )
+        }
         return self.async_show_form(
             step_id="update_interval",
             data_schema=self.add_suggested_values_to_schema(
-                schema,
-                {
-                    CONF_UPDATE_INTERVAL: self._options.get(
-                        CONF_UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL
-                    )
-                },
+                schema, user_input or current
             ),
+            errors=errors,
         )
 
     async def async_step_weather(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Choose the weather entity, or none, and how often it is read."""
+        fields = {CONF_WEATHER_INTERVAL: WEATHER_INTERVAL_FIELD}
+        errors: dict[str, str] = {}
         if user_input is not None:
-            options = self._options
-            options.pop(CONF_WEATHER_ENTITY, None)
-            if weather := user_input.get(CONF_WEATHER_ENTITY):
-                options[CONF_WEATHER_ENTITY] = weather
-            options[CONF_WEATHER_INTERVAL] = int(user_input[CONF_WEATHER_INTERVAL])
-            return self.async_create_entry(data=options)
+            values, errors = parse_numbers(user_input, fields)
+            if not errors:
+                options = self._options | values
+                options.pop(CONF_WEATHER_ENTITY, None)
+                if weather := user_input.get(CONF_WEATHER_ENTITY):
+                    options[CONF_WEATHER_ENTITY] = weather
+                return self._save_options(options)
         schema = vol.Schema(
             {
                 vol.Optional(CONF_WEATHER_ENTITY): WEATHER_SELECTOR,
                 vol.Required(
                     CONF_WEATHER_INTERVAL, default=DEFAULT_WEATHER_INTERVAL
-                ): _number(1, 180, unit="min"),
+                ): WEATHER_INTERVAL_FIELD.selector(),
             }
         )
         return self.async_show_form(
             step_id="weather",
-            data_schema=self.add_suggested_values_to_schema(schema, self._options),
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or self._options
+            ),
+            errors=errors,
         )
 
     async def async_step_notifications(
@@ -577,7 +629,7 @@ class PawControlOptionsFlow(OptionsFlow):
         """Set notification targets and quiet hours."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            errors = _validate_notify_services(
+            errors = validate_notify_services(
                 self.hass, user_input.get(CONF_NOTIFY_SERVICES, [])
             )
             start = user_input.get(CONF_QUIET_HOURS_START)
@@ -595,7 +647,7 @@ class PawControlOptionsFlow(OptionsFlow):
                     }
                 options[CONF_NOTIFY_SERVICES] = user_input.get(CONF_NOTIFY_SERVICES, [])
                 options[CONF_NOTIFY_ENTITIES] = user_input.get(CONF_NOTIFY_ENTITIES, [])
-                return self.async_create_entry(data=options)
+                return self._save_options(options)
         schema = vol.Schema(
             {
                 **_notification_fields(self.hass),
@@ -618,18 +670,19 @@ class PawControlOptionsFlow(OptionsFlow):
         """Tune circuit breakers and retries."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            values = {
-                key: convert(user_input[key])
-                for key, (_, convert) in RESILIENCE_FIELDS.items()
-            }
-            if values[CONF_INITIAL_DELAY] > values[CONF_MAX_DELAY]:
+            values, errors = parse_numbers(user_input, RESILIENCE_FIELDS)
+            if not errors and values[CONF_INITIAL_DELAY] > values[CONF_MAX_DELAY]:
                 errors[CONF_INITIAL_DELAY] = "initial_delay_above_max_delay"
-            else:
-                return self._save(**values)
+            if not errors:
+                return self._save(
+                    **values, **{CONF_JITTER: bool(user_input[CONF_JITTER])}
+                )
         schema = vol.Schema(
             {
-                vol.Required(key): selector
-                for key, (selector, _) in RESILIENCE_FIELDS.items()
+                vol.Required(key): BooleanSelector()
+                if key == CONF_JITTER
+                else RESILIENCE_FIELDS[key].selector()
+                for key in DEFAULT_RESILIENCE
             }
         )
         current = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+import math
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -27,6 +28,7 @@ from .const import (
     DEFAULT_GPS_ACCURACY_LIMIT,
     DEFAULT_GPS_MAX_AGE,
     DEFAULT_RESILIENCE,
+    LOGGER,
 )
 from .resilience import CircuitBreakerConfig, RetryConfig
 
@@ -69,34 +71,73 @@ def dogs_from_options(options: Mapping[str, Any]) -> dict[str, DogConfig]:
 
 
 def _option(options: Mapping[str, Any], key: str) -> Any:
-    """Return an option or its v1.0.1 default."""
-    return options.get(key, DEFAULT_RESILIENCE[key])
+    """Return an option, or its v1.0.1 default when it is missing or unusable.
+
+    Older versions could save ``null`` or NaN through the options form; such a
+    value must not keep the entry from loading.
+    """
+    default = DEFAULT_RESILIENCE[key]
+    value = options.get(key, default)
+    if isinstance(default, bool):
+        return value if isinstance(value, bool) else default
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+    ):
+        return default
+    return value
+
+
+def number_option(
+    options: Mapping[str, Any], key: str, default: int, minimum: int = 0
+) -> int:
+    """Return a whole-number option at least ``minimum``, or ``default`` if unusable."""
+    value = options.get(key, default)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < minimum
+    ):
+        return default
+    return int(value)
 
 
 def breaker_config_from_options(
     options: Mapping[str, Any], excluded: tuple[type[BaseException], ...] = ()
 ) -> CircuitBreakerConfig:
-    """Return the circuit breaker settings of the options."""
-    return CircuitBreakerConfig(
-        failure_threshold=int(_option(options, CONF_FAILURE_THRESHOLD)),
-        success_threshold=int(_option(options, CONF_SUCCESS_THRESHOLD)),
-        timeout_seconds=float(_option(options, CONF_TIMEOUT_SECONDS)),
-        half_open_max_calls=int(_option(options, CONF_HALF_OPEN_MAX_CALLS)),
-        excluded_exceptions=excluded,
-    )
+    """Return the circuit breaker settings of the options (defaults if impossible)."""
+    try:
+        return CircuitBreakerConfig(
+            failure_threshold=int(_option(options, CONF_FAILURE_THRESHOLD)),
+            success_threshold=int(_option(options, CONF_SUCCESS_THRESHOLD)),
+            timeout_seconds=float(_option(options, CONF_TIMEOUT_SECONDS)),
+            half_open_max_calls=int(_option(options, CONF_HALF_OPEN_MAX_CALLS)),
+            excluded_exceptions=excluded,
+        )
+    except ValueError as err:
+        LOGGER.warning(
+            "Stored circuit breaker options are invalid (%s); using defaults", err
+        )
+        return CircuitBreakerConfig(excluded_exceptions=excluded)
 
 
 def retry_config_from_options(
     options: Mapping[str, Any], attempts_key: str = CONF_COORDINATOR_RETRY_ATTEMPTS
 ) -> RetryConfig:
-    """Return the retry settings of the options for one component."""
-    return RetryConfig(
-        max_attempts=int(_option(options, attempts_key)),
-        initial_delay=float(_option(options, CONF_INITIAL_DELAY)),
-        max_delay=float(_option(options, CONF_MAX_DELAY)),
-        exponential_base=float(_option(options, CONF_EXPONENTIAL_BASE)),
-        jitter=bool(_option(options, CONF_JITTER)),
-    )
+    """Return the retry settings of the options for one component (defaults if impossible)."""
+    try:
+        return RetryConfig(
+            max_attempts=int(_option(options, attempts_key)),
+            initial_delay=float(_option(options, CONF_INITIAL_DELAY)),
+            max_delay=float(_option(options, CONF_MAX_DELAY)),
+            exponential_base=float(_option(options, CONF_EXPONENTIAL_BASE)),
+            jitter=bool(_option(options, CONF_JITTER)),
+        )
+    except ValueError as err:
+        LOGGER.warning("Stored retry options are invalid (%s); using defaults", err)
+        return RetryConfig(max_attempts=int(DEFAULT_RESILIENCE[attempts_key]))
 
 
 @dataclass(kw_only=True)

@@ -484,7 +484,10 @@ async def test_malformed_breaker_state_is_logged(
     await manager.async_load()
     caplog.set_level(logging.WARNING)
     assert manager.breaker("dog_rex").state is CircuitState.CLOSED
-    assert "Ignoring saved state of circuit breaker 'dog_rex'" in caplog.text
+    assert (
+        "Ignored stored data of pawcontrol.resilience that could not be used "
+        "(circuit dog_rex: state is unknown)" in caplog.text
+    )
 
 
 async def test_no_storage_yet(hass: HomeAssistant) -> None:
