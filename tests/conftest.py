@@ -28,6 +28,7 @@ from custom_components.pawcontrol.const import (
 )
 
 from .device_api import TOKEN, DeviceApiServer, load_fixture
+from .helpers import collar_reports
 from .syrupy_ext import PawControlSnapshotExtension
 
 
@@ -103,11 +104,7 @@ async def init_integration(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry
 ) -> MockConfigEntry:
     """Set up PawControl with the standard entry and Buddy's collar reporting."""
-    hass.states.async_set(
-        "device_tracker.buddy_collar",
-        "home",
-        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
-    )
+    collar_reports(hass)
     mock_config_entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
     await hass.async_block_till_done()

@@ -82,3 +82,12 @@ def entry_device(
         if (DOMAIN, identifier) in device.identifiers:
             return device
     return None
+
+
+def collar_reports(hass: HomeAssistant) -> None:
+    """Let Buddy's collar (the standard GPS source) report an accurate fix."""
+    hass.states.async_set(
+        "device_tracker.buddy_collar",
+        "home",
+        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
+    )

@@ -15,7 +15,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
-from .helpers import entry_device, setup_entry
+from .helpers import collar_reports, entry_device, setup_entry
 
 
 async def test_setup_creates_hub_and_dog_devices(
@@ -114,11 +114,7 @@ async def test_options_broken_by_an_older_version_still_load(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Null or NaN options saved by an older PawControl fall back to the defaults."""
-    hass.states.async_set(
-        "device_tracker.buddy_collar",
-        "home",
-        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
-    )
+    collar_reports(hass)
     entry = MockConfigEntry(
         domain=DOMAIN,
         data=dict(mock_config_entry.data),
@@ -154,11 +150,7 @@ async def test_impossible_retry_options_use_the_defaults(
         data=dict(mock_config_entry.data),
         options=entry_options | {"initial_delay": 9.0, "max_delay": 1.0},
     )
-    hass.states.async_set(
-        "device_tracker.buddy_collar",
-        "home",
-        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
-    )
+    collar_reports(hass)
     await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     assert "Stored retry options are invalid" in caplog.text

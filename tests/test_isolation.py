@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import loader
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Context, HomeAssistant
+from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import issue_registry as ir
 import pytest
@@ -92,6 +94,30 @@ async def test_isolate_all_admin_only_and_unknown(
     assert (await get_statistics(hass))["summary"]["isolated"] == 1
 
 
+@asynccontextmanager
+async def restarted(
+    hass: HomeAssistant, old_entry: MockConfigEntry
+) -> AsyncGenerator[tuple[HomeAssistant, MockConfigEntry, list[Event]]]:
+    """Stop ``hass`` (which saves) and start a new one on the same storage.
+
+    Yield the new Home Assistant, its PawControl entry (set up) and the
+    circuit events it fired from the start.
+    """
+    await hass.async_stop()
+    async with async_test_home_assistant() as second:
+        second.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+        events = async_capture_events(second, "pawcontrol_circuit_state_changed")
+        entry = MockConfigEntry(
+            domain=DOMAIN, data=dict(old_entry.data), options=dict(old_entry.options)
+        )
+        entry.add_to_hass(second)
+        assert await second.config_entries.async_setup(entry.entry_id)
+        await second.async_block_till_done()
+        yield second, entry, events
+        assert await second.config_entries.async_unload(entry.entry_id)
+        await second.async_stop(force=True)
+
+
 async def test_isolation_survives_a_restart(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
@@ -100,51 +126,16 @@ async def test_isolation_survives_a_restart(
 ) -> None:
     """A new Home Assistant on the same storage keeps the circuit isolated."""
     await _isolate(hass, "dog_buddy")
-    await hass.async_stop()  # writes the store, as a real shutdown does
     requests = len(device_api.requests)
-    async with async_test_home_assistant() as second:
-        second.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            data=dict(init_integration.data),
-            options=dict(init_integration.options),
-        )
-        entry.add_to_hass(second)
-        assert await second.config_entries.async_setup(entry.entry_id)
-        await second.async_block_till_done()
+    async with restarted(hass, init_integration) as (second, entry, events):
         stats = await get_statistics(second)
         breaker = stats["circuit_breakers"]["dog_buddy"]
         assert (breaker["state"], breaker["isolated"]) == ("open", True)
         # Isolated: no call to the device, and the entry loads all the same.
         assert len(device_api.requests) == requests
         assert entry.state is ConfigEntryState.LOADED
-        assert await second.config_entries.async_unload(entry.entry_id)
-        await second.async_stop(force=True)
-
-
-async def test_restored_circuit_fires_no_event(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    device_api: DeviceApiServer,
-    init_integration: MockConfigEntry,
-) -> None:
-    """A circuit restored open at start does not look like a new opening."""
-    await _isolate(hass, "dog_buddy")
-    await hass.async_stop()
-    async with async_test_home_assistant() as second:
-        second.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-        events = async_capture_events(second, "pawcontrol_circuit_state_changed")
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            data=dict(init_integration.data),
-            options=dict(init_integration.options),
-        )
-        entry.add_to_hass(second)
-        assert await second.config_entries.async_setup(entry.entry_id)
-        await second.async_block_till_done()
+        # A circuit restored open at start does not look like a new opening.
         assert events == []
         state = second.states.get("binary_sensor.buddy_circuit_dog_buddy")
         assert state is not None
         assert state.state == "on"
-        assert await second.config_entries.async_unload(entry.entry_id)
-        await second.async_stop(force=True)

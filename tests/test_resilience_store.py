@@ -28,7 +28,7 @@ from custom_components.pawcontrol.resilience import (
 from custom_components.pawcontrol.resilience.manager import STORAGE_KEY
 
 from .device_api import DeviceApiServer, Mode
-from .helpers import FAST, get_statistics, setup_entry, tick
+from .helpers import FAST, collar_reports, get_statistics, setup_entry, tick
 
 SAVED_AT = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
 
@@ -67,11 +67,7 @@ async def setup_with_options(
     hass: HomeAssistant, entry: MockConfigEntry, options: dict[str, Any]
 ) -> None:
     """Set up the entry with ``options`` on top of the standard ones."""
-    hass.states.async_set(
-        "device_tracker.buddy_collar",
-        "home",
-        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
-    )
+    collar_reports(hass)
     entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(entry, options=entry.options | options)
     assert await hass.config_entries.async_setup(entry.entry_id)
@@ -192,11 +188,7 @@ async def test_removed_channel_state_leaves_the_store(
             "dog_buddy": _open_snapshot(240.0),
         }
     )
-    hass.states.async_set(
-        "device_tracker.buddy_collar",
-        "home",
-        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
-    )
+    collar_reports(hass)
     await setup_entry(hass, mock_config_entry)
     await hass.config_entries.async_unload(mock_config_entry.entry_id)
     await hass.data["pawcontrol"].async_shutdown()
@@ -259,11 +251,7 @@ async def test_corrupted_store_never_fails_setup(
 ) -> None:
     """Anything unreadable is dropped with a warning; entities and statistics work."""
     hass_storage[STORAGE_KEY] = stored
-    hass.states.async_set(
-        "device_tracker.buddy_collar",
-        "home",
-        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
-    )
+    collar_reports(hass)
     with caplog.at_level(logging.WARNING):
         await setup_entry(hass, mock_config_entry)
     assert mock_config_entry.state is ConfigEntryState.LOADED

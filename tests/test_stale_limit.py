@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.pawcontrol.const import CONF_MAX_STALE_MINUTES
 
 from .device_api import DeviceApiServer, Mode
-from .helpers import FAST, setup_entry, tick
+from .helpers import FAST, collar_reports, setup_entry, tick
 
 MEASURED = ("sensor.buddy_battery", "sensor.buddy_activity", "device_tracker.buddy")
 KEPT = ("binary_sensor.buddy_data_source", "binary_sensor.buddy_circuit_dog_buddy")
@@ -58,11 +58,7 @@ async def test_stale_data_expires_after_the_limit(
     assert _states(hass, KEPT) == ["off", "on"]
     # The source answers again: everything is back at once.
     device_api.mode = Mode.HEALTHY
-    hass.states.async_set(
-        "device_tracker.buddy_collar",
-        "home",
-        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
-    )
+    collar_reports(hass)
     for _ in range(4):
         await tick(hass, freezer, 40)
     assert STATE_UNAVAILABLE not in _states(hass, MEASURED)
@@ -76,11 +72,7 @@ async def test_no_limit(
     entry_options: dict[str, Any],
 ) -> None:
     """With 0 the last values stay, marked stale, however old they are."""
-    hass.states.async_set(
-        "device_tracker.buddy_collar",
-        "home",
-        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
-    )
+    collar_reports(hass)
     entry = MockConfigEntry(
         domain=mock_config_entry.domain,
         data=mock_config_entry.data,

@@ -18,7 +18,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
-from .helpers import FAST, get_statistics, our_warnings, tick
+from .helpers import FAST, collar_reports, get_statistics, our_warnings, tick
 from .platforms import async_setup_test_platforms
 
 
@@ -108,11 +108,7 @@ async def test_any_weather_error_never_fails_the_dogs(
     """Whatever a weather platform raises is a weather failure, not a dog failure."""
     weather = (await async_setup_test_platforms(hass)).weather
     weather.forecast_error = error
-    hass.states.async_set(
-        "device_tracker.buddy_collar",
-        "home",
-        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
-    )
+    collar_reports(hass)
     entry = MockConfigEntry(
         domain=DOMAIN,
         options=entry_options | {"weather_entity": "weather.garden", **FAST},
@@ -144,11 +140,7 @@ async def test_hanging_weather_ends_at_the_deadline(
 ) -> None:
     """A forecast that hangs is cut off within the refresh; the cache is served, stale."""
     weather = (await async_setup_test_platforms(hass)).weather
-    hass.states.async_set(
-        "device_tracker.buddy_collar",
-        "home",
-        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
-    )
+    collar_reports(hass)
     entry = MockConfigEntry(
         domain=DOMAIN,
         options=entry_options | {"weather_entity": "weather.garden", **FAST},
