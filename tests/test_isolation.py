@@ -63,7 +63,8 @@ async def test_isolate_until_reset(
         True,
         None,
     )
-    assert hass.states.get("binary_sensor.buddy_circuit_dog_buddy").state == "on"
+    circuit = hass.states.get("binary_sensor.buddy_circuit_dog_buddy")
+    assert (circuit.state, circuit.attributes["isolated"]) == ("on", True)
     requests = len(device_api.requests)
     for _ in range(30):  # 7.5 minutes: no probe, no repair
         await tick(hass, freezer)

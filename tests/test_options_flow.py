@@ -355,6 +355,7 @@ async def _open_step(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> 
         *(("resilience", "initial_delay", value) for value in NOT_NUMBERS),
         ("resilience", "failure_threshold", 2.5),
         ("resilience", "max_stale_minutes", -1),
+        ("resilience", "max_stale_minutes", True),
         ("resilience", "exponential_base", 10.5),
         ("update_interval", CONF_UPDATE_INTERVAL, 3601),
         ("add_dog", "gps_max_age", 29),

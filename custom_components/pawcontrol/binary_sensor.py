@@ -133,4 +133,5 @@ class PawControlCircuitSensor(
             "failure_count": stats["failure_count"],
             "last_error": stats["last_error"],
             "open_remaining": stats["open_remaining"],
+            "isolated": stats["isolated"],
         }

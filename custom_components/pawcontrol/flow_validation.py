@@ -39,6 +39,10 @@ class FormNumberSelector(NumberSelector):
     @override
     def __call__(self, data: Any) -> float:
         """Return the value as a float; infinite when it is too large for one."""
+        if isinstance(data, bool):
+            # float(True) is 1.0: a JSON true must not become a number; NaN
+            # makes the flow show its translated "invalid number" error.
+            return math.nan
         try:
             return float(data)
         except OverflowError:
