@@ -94,6 +94,8 @@ class PawControlDogEntity(CoordinatorEntity[PawControlCoordinator]):
     """An entity on a dog's device, fed by the coordinator."""
 
     _attr_has_entity_name = True
+    # They change on every refresh; the recorder keeps only what a user reads.
+    _unrecorded_attributes = frozenset({"data_age_seconds", "last_success"})
 
     def __init__(
         self, coordinator: PawControlCoordinator, dog: DogConfig, key: str

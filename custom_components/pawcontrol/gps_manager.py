@@ -219,7 +219,8 @@ def _from_state(dog: DogConfig, state: State | None) -> DogLocation:
         latitude=attrs["latitude"],
         longitude=attrs["longitude"],
         accuracy=attrs.get("gps_accuracy"),
-        battery=_battery(attrs.get("battery_level")),
+        # Legacy device_tracker entities (the demo's too) report "battery".
+        battery=_battery(attrs.get("battery_level", attrs.get("battery"))),
         source=state.entity_id,
         # last_reported moves on every report, also when the position did not change.
         updated_at=state.last_reported,
