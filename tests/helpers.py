@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -90,4 +90,15 @@ def collar_reports(hass: HomeAssistant) -> None:
         "device_tracker.buddy_collar",
         "home",
         {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8},
+    )
+
+
+async def repair_text(hass: HomeAssistant, issue: ir.IssueEntry) -> tuple[str, str]:
+    """Return a repair's title and description as the frontend shows them in English."""
+    translations = await async_get_translations(hass, "en", "issues", {DOMAIN})
+    prefix = f"component.{DOMAIN}.issues.{issue.translation_key}"
+    placeholders = issue.translation_placeholders or {}
+    return (
+        translations[f"{prefix}.title"].format(**placeholders),
+        translations[f"{prefix}.description"].format(**placeholders),
     )

@@ -32,7 +32,7 @@ STATUS = "/api/v1/dogs/buddy/status"
 BATTERY = "sensor.buddy_battery"
 TRACKER = "device_tracker.buddy"
 CONNECTIVITY = "binary_sensor.buddy_data_source"
-CIRCUIT = "binary_sensor.buddy_circuit_dog_buddy"
+CIRCUIT = "binary_sensor.buddy_device_connection"
 
 
 @pytest.fixture
@@ -221,7 +221,7 @@ async def test_one_dog_failing_never_fails_the_others(
     for _ in range(4):
         await tick(hass, freezer)
     assert device_api.requests.count("/api/v1/dogs/rex/status") == 5
-    assert hass.states.get("binary_sensor.rex_circuit_dog_rex").state == "off"
+    assert hass.states.get("binary_sensor.rex_device_connection").state == "off"
     device_api.statuses["rex"] = device_api.statuses["buddy"] | {"dog_id": "rex"}
     await tick(hass, freezer)
     assert ir.async_get(hass).async_get_issue(DOMAIN, "unknown_dog_rex") is None

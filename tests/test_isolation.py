@@ -63,7 +63,7 @@ async def test_isolate_until_reset(
         True,
         None,
     )
-    circuit = hass.states.get("binary_sensor.buddy_circuit_dog_buddy")
+    circuit = hass.states.get("binary_sensor.buddy_device_connection")
     assert (circuit.state, circuit.attributes["isolated"]) == ("on", True)
     requests = len(device_api.requests)
     for _ in range(30):  # 7.5 minutes: no probe, no repair
@@ -137,6 +137,6 @@ async def test_isolation_survives_a_restart(
         assert entry.state is ConfigEntryState.LOADED
         # A circuit restored open at start does not look like a new opening.
         assert events == []
-        state = second.states.get("binary_sensor.buddy_circuit_dog_buddy")
+        state = second.states.get("binary_sensor.buddy_device_connection")
         assert state is not None
         assert state.state == "on"

@@ -104,7 +104,8 @@ async def test_failing_channel_is_skipped_after_three_failures(
                 "notify.pixel": "delivered",
                 "notify.broken": "failed",
                 "notify.collar_speaker": "delivered",
-            }
+            },
+            "persistent_notification": True,
         }
     response = await _alert(hass, "Alert 4")
     assert response["channels"]["notify.broken"] == "skipped_open"
@@ -114,15 +115,15 @@ async def test_failing_channel_is_skipped_after_three_failures(
         "Alert 3",
         "Alert 4",
     ]
-    assert sent[0]["title"] == "PawControl: Buddy (critical)"
-    assert speaker.messages[-1] == ("PawControl (critical)", "Alert 4")
+    assert sent[0]["title"] == "PawControl: Buddy (Critical)"
+    assert speaker.messages[-1] == ("PawControl (Critical)", "Alert 4")
     assert await _persistent(hass, hass_ws_client) == [
         "Alert 1",
         "Alert 2",
         "Alert 3",
         "Alert 4",
     ]
-    state = hass.states.get("binary_sensor.pawcontrol_circuit_notification_broken")
+    state = hass.states.get("binary_sensor.pawcontrol_notifications_broken")
     assert state.state == "on"
     warnings = our_warnings(caplog)
     assert warnings == [
@@ -265,7 +266,10 @@ async def test_missing_notify_entity_fails(
     )
     await setup_entry(hass, entry)
     response = await _alert(hass, "Anyone there?", severity="warning")
-    assert response == {"channels": {"notify.gone": "failed"}}
+    assert response == {
+        "channels": {"notify.gone": "failed"},
+        "persistent_notification": True,
+    }
 
 
 async def test_service_and_entity_never_share_a_circuit(

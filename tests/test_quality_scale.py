@@ -13,6 +13,11 @@ from typing import Any
 import pytest
 import yaml
 
+from custom_components.pawcontrol.labels import (
+    ENTITY_TRANSLATION_KEYS,
+    REPAIR_TRANSLATION_KEYS,
+)
+
 ROOT = Path(__file__).parents[1]
 INTEGRATION = ROOT / "custom_components" / "pawcontrol"
 
@@ -232,6 +237,8 @@ def _descriptions() -> Iterator[tuple[str, dict[str, ast.expr]]]:
 def _translation_keys() -> set[tuple[str, str]]:
     """Return (platform, translation key) of every entity class and description."""
     keys = {(_platform(c.name), k) for c in _entity_classes() for k in _strings(c)}
+    # Circuit sensors take their key from labels.py by the kind of circuit.
+    keys |= {("binary_sensor", k) for k in ENTITY_TRANSLATION_KEYS.values()}
     for platform, kws in _descriptions():
         if isinstance(key := kws.get("translation_key"), ast.Constant):
             keys.add((platform, str(key.value)))
@@ -445,9 +452,13 @@ def check_repair_issues() -> None:
     assert calls
     for call in calls:
         keys = {kw.arg: ast.unparse(kw.value) for kw in call.keywords}
-        issue = EN["issues"][ast.literal_eval(keys["translation_key"])]
-        assert issue["title"]
-        assert issue["description"]
+        if keys["translation_key"] == "label.repair_key":
+            translation_keys = list(REPAIR_TRANSLATION_KEYS.values())
+        else:
+            translation_keys = [ast.literal_eval(keys["translation_key"])]
+        for key in translation_keys:
+            assert EN["issues"][key]["title"]
+            assert EN["issues"][key]["description"]
         assert keys["is_fixable"] == "False" or "repairs.py" in MODULES
 
 

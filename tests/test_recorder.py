@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from functools import partial
+
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.history import get_significant_states
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, State
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -13,7 +16,21 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from .helpers import collar_reports, setup_entry, tick
+from custom_components.pawcontrol.const import DOMAIN
+
+from .device_api import DeviceApiServer, Mode
+from .helpers import FAST, setup_entry, tick
+
+RECORDED = ("device_tracker.buddy", "sensor.buddy_battery")
+
+
+def _collar_with_battery(hass: HomeAssistant) -> None:
+    """Let Buddy's collar report a fix with its battery level."""
+    hass.states.async_set(
+        "device_tracker.buddy_collar",
+        "home",
+        {"latitude": 52.52, "longitude": 13.405, "gps_accuracy": 8, "battery": 53},
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -23,32 +40,77 @@ def auto_enable_custom_integrations(
     """Start the recorder before Home Assistant, then allow custom integrations."""
 
 
-async def test_fast_changing_attributes_are_not_recorded(
+async def _history(
+    recorder: Recorder, hass: HomeAssistant, start: datetime
+) -> dict[str, list[State]]:
+    """Return every recorded state of Buddy's tracker and battery since start."""
+    await async_wait_recording_done(hass)
+    history = await recorder.async_add_executor_job(
+        partial(
+            get_significant_states,
+            hass,
+            start,
+            None,
+            list(RECORDED),
+            significant_changes_only=False,
+        )
+    )
+    return {entity_id: list(states) for entity_id, states in history.items()}
+
+
+async def test_refreshes_without_news_write_no_history(
     recorder_mock: Recorder,
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     mock_config_entry: MockConfigEntry,
 ) -> None:
-    """data_age_seconds and last_success stay out of history; stale and source stay in."""
-    start = dt_util.utcnow()
-    collar_reports(hass)
+    """Five refreshes of the same fix leave one row per entity, as for the tracker."""
+    # The clock is frozen: the first states are written at exactly this time.
+    start = dt_util.utcnow() - timedelta(seconds=1)
+    _collar_with_battery(hass)
     await setup_entry(hass, mock_config_entry)
-    await tick(hass, freezer, 60)
-    await async_wait_recording_done(hass)
-    live = hass.states.get("device_tracker.buddy")
-    assert "data_age_seconds" in live.attributes
-    history = await recorder_mock.async_add_executor_job(
-        get_significant_states,
-        hass,
-        start,
-        None,
-        ["device_tracker.buddy", "sensor.buddy_battery"],
+    for _ in range(5):
+        await tick(hass, freezer, 60)
+    history = await _history(recorder_mock, hass, start)
+    assert {
+        entity_id: len(states) for entity_id, states in history.items()
+    } == dict.fromkeys(RECORDED, 1)
+    assert history["device_tracker.buddy"][0].attributes["stale"] is False
+    assert "data_age_seconds" not in hass.states.get("device_tracker.buddy").attributes
+
+
+async def test_age_of_stale_data_is_shown_but_not_recorded(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """While stale, the age shows on the entity; the history keeps stale and source."""
+    # The clock is frozen: the first states are written at exactly this time.
+    start = dt_util.utcnow() - timedelta(seconds=1)
+    _collar_with_battery(hass)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data=mock_config_entry.data,
+        options=mock_config_entry.options | FAST,
     )
+    await setup_entry(hass, entry)
+    hass.states.async_set("device_tracker.buddy_collar", "unavailable")
+    device_api.mode = Mode.ERROR_500
+    for _ in range(3):
+        await tick(hass, freezer, 15)
+    live = hass.states.get("device_tracker.buddy")
+    assert live.attributes["stale"] is True
+    assert live.attributes["data_age_seconds"] == 45.0
+    battery = hass.states.get("sensor.buddy_battery")
+    assert battery.attributes["data_age_seconds"] == 45.0
+    history = await _history(recorder_mock, hass, start)
     for states in history.values():
         for state in states:
             assert "data_age_seconds" not in state.attributes
             assert "last_success" not in state.attributes
-            assert "stale" in state.attributes
+    assert history["device_tracker.buddy"][-1].attributes["stale"] is True
     assert "source" in history["device_tracker.buddy"][-1].attributes
 
 

@@ -21,7 +21,7 @@ from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
 from .device_api import DeviceApiServer, Mode
-from .helpers import FAST, tick
+from .helpers import FAST, repair_text, tick
 
 
 @pytest.fixture
@@ -89,6 +89,15 @@ async def test_get_statistics(
     assert statistics["cache"]["stale_served"] == 4
 
 
+async def test_get_statistics_of_all_circuits(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """"all", the name the error message lists, answers the whole statistics."""
+    everything = await _call(hass, "get_statistics", {})
+    assert await _call(hass, "get_statistics", {"circuit_name": "all"}) == everything
+    assert list(everything["circuit_breakers"]) == ["dog_buddy"]
+
+
 async def test_get_statistics_unknown_circuit(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
@@ -139,7 +148,7 @@ async def test_reset_circuit_breaker(
     """An admin closes a circuit; its consecutive counts clear and totals stay."""
     events = async_capture_events(hass, "pawcontrol_circuit_state_changed")
     await _open_buddy(hass, freezer, device_api)
-    assert hass.states.get("binary_sensor.buddy_circuit_dog_buddy").state == "on"
+    assert hass.states.get("binary_sensor.buddy_device_connection").state == "on"
     device_api.mode = Mode.HEALTHY
     response = await _call(
         hass,
@@ -148,7 +157,7 @@ async def test_reset_circuit_breaker(
         context=Context(user_id=hass_admin_user.id),
     )
     assert response == {"reset": ["dog_buddy"]}
-    assert hass.states.get("binary_sensor.buddy_circuit_dog_buddy").state == "off"
+    assert hass.states.get("binary_sensor.buddy_device_connection").state == "off"
     buddy = (await _call(hass, "get_statistics", {}))["circuit_breakers"]["dog_buddy"]
     assert (buddy["state"], buddy["failure_count"], buddy["total_failures"]) == (
         "closed",
@@ -221,15 +230,22 @@ async def test_repair_after_five_minutes_open(
     await tick(hass, freezer, 30)
     issue = registry.async_get_issue(DOMAIN, "circuit_open_dog_buddy")
     assert issue is not None
-    assert issue.translation_key == "circuit_open"
+    assert issue.translation_key == "dog_circuit_open"
     assert issue.translation_placeholders == {
+        "dog_name": "Buddy",
         "circuit_name": "dog_buddy",
-        "last_error": "PawControlApiResponseError: HTTP 500",
+        "problem": "the device answered with the error 500",
     }
+    title, description = await repair_text(hass, issue)
+    assert title == "Buddy: the device connection is failing"
+    assert description.startswith(
+        "PawControl could not reach the device of Buddy for more than 5 minutes: "
+        "the device answered with the error 500. "
+    )
     device_api.mode = Mode.HEALTHY
     for _ in range(12):
         await tick(hass, freezer, 30)
-    assert hass.states.get("binary_sensor.buddy_circuit_dog_buddy").state == "off"
+    assert hass.states.get("binary_sensor.buddy_device_connection").state == "off"
     assert registry.async_get_issue(DOMAIN, "circuit_open_dog_buddy") is None
 
 
@@ -244,7 +260,7 @@ async def test_short_outage_raises_no_repair(
     device_api.mode = Mode.HEALTHY
     for _ in range(4):
         await tick(hass, freezer, 30)
-    assert hass.states.get("binary_sensor.buddy_circuit_dog_buddy").state == "off"
+    assert hass.states.get("binary_sensor.buddy_device_connection").state == "off"
     await tick(hass, freezer, 600)
     assert ir.async_get(hass).async_get_issue(DOMAIN, "circuit_open_dog_buddy") is None
 
@@ -279,7 +295,8 @@ async def test_emergency_alert_longest_message(
 ) -> None:
     """A message of exactly 1000 characters is accepted."""
     assert await _call(hass, "emergency_alert", {"message": "x" * 1000}) == {
-        "channels": {}
+        "channels": {},
+        "persistent_notification": True,
     }
 
 

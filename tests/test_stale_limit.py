@@ -16,7 +16,7 @@ from .device_api import DeviceApiServer, Mode
 from .helpers import FAST, collar_reports, setup_entry, tick
 
 MEASURED = ("sensor.buddy_battery", "sensor.buddy_activity", "device_tracker.buddy")
-KEPT = ("binary_sensor.buddy_data_source", "binary_sensor.buddy_circuit_dog_buddy")
+KEPT = ("binary_sensor.buddy_data_source", "binary_sensor.buddy_device_connection")
 
 
 @pytest.fixture

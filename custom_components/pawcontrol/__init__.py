@@ -16,6 +16,7 @@ from homeassistant.helpers import (
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.loader import async_get_integration
 
 from .api import PawControlApiAuthError, PawControlApiClient, PawControlApiNotFoundError
 from .circuit_events import CircuitEvents, circuit_issue_id
@@ -93,6 +94,12 @@ def _max_stale(options: dict[str, Any]) -> timedelta | None:
         options, CONF_MAX_STALE_MINUTES, int(DEFAULT_RESILIENCE[CONF_MAX_STALE_MINUTES])
     )
     return timedelta(minutes=minutes) if minutes > 0 else None
+
+
+async def _async_version(hass: HomeAssistant) -> str | None:
+    """Return PawControl's version from its manifest."""
+    integration = await async_get_integration(hass, DOMAIN)
+    return str(integration.version) if integration.version else None
 
 
 def _quiet_hours(options: dict[str, Any]) -> tuple[time, time] | None:
@@ -173,6 +180,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
         gps=gps,
         weather=weather,
         notifications=notifications,
+        version=await _async_version(hass),
     )
     _forget_removed_sources(hass, entry, dogs if api else {}, notifications)
     gps.retain(set(dogs))

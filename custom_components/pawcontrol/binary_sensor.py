@@ -22,6 +22,7 @@ from .entity import (
     dog_device_info,
     hub_device_info,
 )
+from .labels import CircuitLabel, channel_label
 from .resilience import CircuitState, ResilienceManager, TransitionEvent
 
 PARALLEL_UPDATES = 0
@@ -42,13 +43,21 @@ async def async_setup_entry(
     if runtime.api is not None:
         entities += [
             PawControlCircuitSensor(
-                runtime.coordinator, resilience, dog_breaker_name(dog.dog_id), dog
+                runtime.coordinator,
+                resilience,
+                dog_breaker_name(dog.dog_id),
+                CircuitLabel("dog", {}),
+                dog,
             )
             for dog in runtime.dogs.values()
         ]
     entities += [
         PawControlCircuitSensor(
-            runtime.coordinator, resilience, channel.breaker_name, None
+            runtime.coordinator,
+            resilience,
+            channel.breaker_name,
+            channel_label(hass, channel),
+            None,
         )
         for channel in runtime.notifications.channels
     ]
@@ -75,7 +84,6 @@ class PawControlCircuitSensor(
     """On while a circuit is open or half-open; counters refresh with the coordinator."""
 
     _attr_has_entity_name = True
-    _attr_translation_key = "circuit"
     _attr_device_class = BinarySensorDeviceClass.PROBLEM
     _attr_entity_category = EntityCategory.DIAGNOSTIC
 
@@ -84,6 +92,7 @@ class PawControlCircuitSensor(
         coordinator: PawControlCoordinator,
         resilience: ResilienceManager,
         circuit_name: str,
+        label: CircuitLabel,
         dog: DogConfig | None,
     ) -> None:
         """Attach the sensor to the dog's device, or to the hub for channels."""
@@ -92,7 +101,10 @@ class PawControlCircuitSensor(
         self._resilience = resilience
         self.circuit_name = circuit_name
         self._attr_unique_id = circuit_unique_id(entry.entry_id, circuit_name)
-        self._attr_translation_placeholders = {"circuit_name": circuit_name}
+        # "Device connection" on the dog's device, "Notifications: Pixel 7" on
+        # the hub; the circuit name stays in the attributes and the unique id.
+        self._attr_translation_key = label.entity_key
+        self._attr_translation_placeholders = label.placeholders
         self._attr_device_info = (
             dog_device_info(entry, dog) if dog is not None else hub_device_info(entry)
         )
@@ -126,9 +138,13 @@ class PawControlCircuitSensor(
     def extra_state_attributes(self) -> dict[str, Any]:
         """Return the circuit's state and counters."""
         if self.circuit_name not in self._resilience.names():
-            return {"state": str(CircuitState.CLOSED)}
+            return {
+                "circuit_name": self.circuit_name,
+                "state": str(CircuitState.CLOSED),
+            }
         stats = self._resilience.breaker(self.circuit_name).stats()
         return {
+            "circuit_name": self.circuit_name,
             "state": stats["state"],
             "failure_count": stats["failure_count"],
             "last_error": stats["last_error"],

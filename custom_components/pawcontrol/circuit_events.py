@@ -11,6 +11,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 
 from .const import DOMAIN
+from .labels import async_problem_text, circuit_label
 from .resilience import CircuitState, ResilienceManager, TransitionEvent
 
 EVENT_CIRCUIT_STATE_CHANGED = "pawcontrol_circuit_state_changed"
@@ -86,24 +87,35 @@ class CircuitEvents:
                 self._hass, REPAIR_AFTER, partial(self._async_raise, name)
             )
 
-    @callback
-    def _async_raise(self, name: str, _now: datetime) -> None:
+    def _still_open(self, name: str) -> bool:
+        """Return whether the circuit exists and is open, not on purpose."""
+        if name not in self._resilience.names():
+            return False
+        breaker = self._resilience.breaker(name)
+        return breaker.state is not CircuitState.CLOSED and not breaker.isolated
+
+    async def _async_raise(self, name: str, _now: datetime) -> None:
         """Open the repair issue if the circuit is still not closed."""
         self._timers.pop(name, None)
-        if name not in self._resilience.names():
+        if not self._still_open(name):
             return
-        breaker = self._resilience.breaker(name)
-        if breaker.state is CircuitState.CLOSED or breaker.isolated:
+        last_error = self._resilience.breaker(name).stats()["last_error"]
+        text = await async_problem_text(self._hass, last_error)
+        # Loading the translations yielded: the circuit may have closed meanwhile.
+        if not self._still_open(name):
             return
+        label = circuit_label(self._hass, name)
         ir.async_create_issue(
             self._hass,
             DOMAIN,
             circuit_issue_id(name),
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
-            translation_key="circuit_open",
+            # "Rex: the device connection ...", "Notifications: Pixel 7 ...".
+            translation_key=label.repair_key,
             translation_placeholders={
+                **label.placeholders,
                 "circuit_name": name,
-                "last_error": breaker.stats()["last_error"] or "-",
+                "problem": text,
             },
         )

@@ -150,6 +150,8 @@ class PawControlRuntimeData:
     gps: GpsManager
     weather: WeatherManager | None
     notifications: NotificationManager
+    # The integration's version from manifest.json: the hub's software version.
+    version: str | None = None
 
 
 type PawControlConfigEntry = ConfigEntry[PawControlRuntimeData]

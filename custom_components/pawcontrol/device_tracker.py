@@ -43,6 +43,15 @@ class PawControlDogTracker(PawControlDogEntity, TrackerEntity):
         return None
 
     @property
+    def force_update(self) -> bool:
+        """Return False: a refresh with the same fix writes no new state.
+
+        TrackerEntity forces a write on every update when not polling; for a
+        dog refreshed every minute that is a history row per minute.
+        """
+        return False
+
+    @property
     def available(self) -> bool:
         """Return whether a fresh location, or a last known one within the stale limit, exists."""
         data = self.dog_data
@@ -91,9 +100,12 @@ class PawControlDogTracker(PawControlDogEntity, TrackerEntity):
         location = data.location
         attributes: dict[str, Any] = {
             "stale": location.stale,
-            "data_age_seconds": round(location.age(dt_util.utcnow()), 1),
             "source": location.source,
         }
+        # The age grows by itself: shown only while the location is stale, so a
+        # refresh with the same fix writes no new state.
+        if location.stale:
+            attributes["data_age_seconds"] = round(location.age(dt_util.utcnow()), 1)
         # Only while the first source's newest fix is not the one shown.
         if location.rejected_reason is not None:
             attributes["rejected_reason"] = location.rejected_reason

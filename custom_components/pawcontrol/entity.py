@@ -55,6 +55,7 @@ def hub_device_info(entry: PawControlConfigEntry) -> DeviceInfo:
         manufacturer=MANUFACTURER,
         model="Hub",
         entry_type=DeviceEntryType.SERVICE,
+        sw_version=entry.runtime_data.version,
     )
 
 
@@ -119,12 +120,16 @@ class PawControlDogEntity(CoordinatorEntity[PawControlCoordinator]):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Return the attributes that tell how fresh the dog's data is."""
+        """Return whether the data is stale and, while it is, how old it is."""
         data = self.dog_data
         if data is None:
             return {}
+        if not data.stale:
+            # Nothing that changes by itself: a refresh that brings the same
+            # values writes no new state, so the history stays short.
+            return {"stale": False}
         return {
-            "stale": data.stale,
+            "stale": True,
             "data_age_seconds": data.data_age_seconds(dt_util.utcnow()),
             "last_success": data.last_success.isoformat()
             if data.last_success

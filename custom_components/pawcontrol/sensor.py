@@ -17,6 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .api import ACTIVITIES, ACTIVITY_UNKNOWN
 from .const import DATA_RESILIENCE
 from .coordinator import DogData, PawControlCoordinator
 from .data import DogConfig, PawControlConfigEntry
@@ -59,6 +60,8 @@ DOG_SENSORS: tuple[PawControlDogSensorDescription, ...] = (
     PawControlDogSensorDescription(
         key="activity",
         translation_key="activity",
+        device_class=SensorDeviceClass.ENUM,
+        options=[*ACTIVITIES, ACTIVITY_UNKNOWN],
         value_fn=lambda data: data.status.activity if data.status else None,
         needs_api=True,
     ),

@@ -17,6 +17,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
@@ -120,7 +121,8 @@ async def _async_get_statistics(call: ServiceCall) -> ServiceResponse:
     _check_lengths(call)
     resilience = _resilience(call.hass)
     statistics: dict[str, Any] = dict(resilience.statistics())
-    if (name := call.data.get(ATTR_CIRCUIT_NAME)) is not None:
+    # "all" (as for the reset and isolate actions) is the whole statistics.
+    if (name := call.data.get(ATTR_CIRCUIT_NAME)) not in (None, RESET_ALL):
         if name not in statistics["circuit_breakers"]:
             raise _unknown_circuit(resilience, name)
         statistics["circuit_breakers"] = {name: statistics["circuit_breakers"][name]}
@@ -193,12 +195,20 @@ async def _async_emergency_alert(call: ServiceCall) -> ServiceResponse:
                 },
             )
         title = f"PawControl: {dog.name}"
+    translations = await async_get_translations(
+        call.hass, call.hass.config.language, "selector", {DOMAIN}
+    )
+    label = translations.get(
+        f"component.{DOMAIN}.selector.severity.options.{severity}", severity
+    )
     results = await entry.runtime_data.notifications.async_send(
-        Message(f"{title} ({severity})", message, critical=True),
+        Message(f"{title} ({label})", message, critical=True),
         always_persistent=True,
     )
     return {
-        "channels": {target: str(result) for target, result in (results or {}).items()}
+        "channels": {target: str(result) for target, result in (results or {}).items()},
+        # An alert always shows in Home Assistant, whatever the channels did.
+        "persistent_notification": True,
     }
 
 
