@@ -63,7 +63,8 @@ async def test_dog_named_circuit_keeps_its_entities(
         if e.unique_id.startswith(f"{entry.entry_id}_dog_circuit_")
     ]
     assert old.entity_id in dog_entities
-    assert len(dog_entities) == 5
+    # The dog's 5 data entities and its 13 care entities.
+    assert len(dog_entities) == 18
     assert registry.async_get(old.entity_id).name == "Circuit's collar battery"
 
 

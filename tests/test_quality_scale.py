@@ -61,7 +61,14 @@ INTERNAL_RAISES = {("notifications.py", "_async_call")}
 HA_ABORTS = {"single_instance_allowed", "reauth_successful", "reconfigure_successful"}
 # Translation keys of sensors no device class fits: free text, counts and ratios.
 NO_DEVICE_CLASS = {"activity", "open_circuits", "rejected_calls", "retries"}
-NO_DEVICE_CLASS |= {"retry_success_rate", "cache_hit_rate"}
+NO_DEVICE_CLASS |= {
+    "retry_success_rate",
+    "cache_hit_rate",
+    "walks_today",
+    "meals_today",
+}
+# A walk in progress: no binary sensor device class means "out for a walk".
+NO_DEVICE_CLASS |= {"walk_in_progress"}
 BRAND_SIZES = {"icon.png": (256, 256), "icon@2x.png": (512, 512)}
 LOGO_SHORT_SIDE = {"logo.png": (128, 256), "logo@2x.png": (256, 512)}
 
@@ -299,11 +306,14 @@ def check_action_setup() -> None:
     init = _tree("__init__.py")
     assert "async_setup_services" in _called(init, "async_setup")
     assert not {"async_setup_services", "async_register"} & _called(init, "async_setup_entry")  # fmt: skip
-    services = _tree("services.py")
-    registered = [
-        c.args[1] for _, c in _calls(services) if _name(c) == "async_register"
-    ]
-    assert {_consts("services.py")[_name(n)] for n in registered} == SERVICES
+    assert "async_setup_care_services" in _called(init, "async_setup")
+    names: set[str] = set()
+    for module in ("services.py", "care/services.py"):
+        registered = [
+            c.args[1] for _, c in _calls(_tree(module)) if _name(c) == "async_register"
+        ]
+        names |= {_consts(module)[_name(n)] for n in registered}
+    assert names == SERVICES
 
 
 def check_action_exceptions() -> None:

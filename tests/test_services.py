@@ -92,7 +92,7 @@ async def test_get_statistics(
 async def test_get_statistics_of_all_circuits(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """"all", the name the error message lists, answers the whole statistics."""
+    """ "all", the name the error message lists, answers the whole statistics."""
     everything = await _call(hass, "get_statistics", {})
     assert await _call(hass, "get_statistics", {"circuit_name": "all"}) == everything
     assert list(everything["circuit_breakers"]) == ["dog_buddy"]
@@ -328,6 +328,10 @@ async def test_services_are_registered(
         "get_statistics",
         "reset_circuit_breaker",
         "isolate_circuit_breaker",
+        "start_walk",
+        "end_walk",
+        "log_feeding",
+        "log_weight",
         "emergency_alert",
     }
 

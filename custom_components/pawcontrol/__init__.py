@@ -19,6 +19,10 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
 from .api import PawControlApiAuthError, PawControlApiClient, PawControlApiNotFoundError
+from .care.follow import WalkFollower
+from .care.manager import CareManager
+from .care.services import async_setup_care_services
+from .care.store import CareStore
 from .circuit_events import CircuitEvents, circuit_issue_id
 from .const import (
     CONF_API_TOKEN,
@@ -66,6 +70,7 @@ from .weather_manager import WeatherManager
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
+    Platform.BUTTON,
     Platform.DEVICE_TRACKER,
     Platform.SENSOR,
 ]
@@ -85,6 +90,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     hass.data[DATA_DOG_CACHE] = {}
     CircuitEvents(hass, resilience)
     async_setup_services(hass)
+    async_setup_care_services(hass)
     return True
 
 
@@ -156,6 +162,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
         breaker_config=breaker_config_from_options(options),
         quiet_hours=_quiet_hours(options),
     )
+    care = CareManager(hass, CareStore(hass))
+    await care.async_load(set(dogs))
+    entry.async_on_unload(care.async_shutdown)
     coordinator = PawControlCoordinator(
         hass,
         entry,
@@ -180,6 +189,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
         gps=gps,
         weather=weather,
         notifications=notifications,
+        care=care,
         version=await _async_version(hass),
     )
     _forget_removed_sources(hass, entry, dogs if api else {}, notifications)
@@ -189,6 +199,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
     entry.async_on_unload(notifications.async_shutdown)
     entry.async_on_unload(gps.async_shutdown)
     await coordinator.async_config_entry_first_refresh()
+    follower = WalkFollower(hass, care, coordinator, dogs)
+    follower.async_start()
+    entry.async_on_unload(follower.async_stop)
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

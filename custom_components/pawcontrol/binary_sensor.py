@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
+from .care.entities import PawControlWalkSensor
 from .const import DATA_RESILIENCE
 from .coordinator import PawControlCoordinator, dog_breaker_name
 from .data import DogConfig, PawControlConfigEntry
@@ -38,6 +39,10 @@ async def async_setup_entry(
     resilience = hass.data[DATA_RESILIENCE]
     entities: list[BinarySensorEntity] = [
         PawControlConnectivitySensor(runtime.coordinator, dog, "connectivity")
+        for dog in runtime.dogs.values()
+    ]
+    entities += [
+        PawControlWalkSensor(entry, dog, "walk_in_progress")
         for dog in runtime.dogs.values()
     ]
     if runtime.api is not None:

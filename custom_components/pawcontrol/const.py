@@ -28,6 +28,14 @@ CONF_DOG_NAME: Final = "name"
 CONF_GPS_SOURCE: Final = "gps_source"
 CONF_GPS_MAX_AGE: Final = "gps_max_age"
 CONF_GPS_ACCURACY_LIMIT: Final = "gps_accuracy_limit"
+# Dog care, per dog.
+CONF_AUTO_WALK: Final = "auto_walk"
+CONF_DEFAULT_PORTION: Final = "default_portion_g"
+CONF_WALK_INTERVAL: Final = "walk_interval_hours"
+CONF_FEEDING_TIMES: Final = "feeding_times"
+CONF_HEAT_CAUTION: Final = "heat_caution_c"
+CONF_HEAT_AVOID: Final = "heat_avoid_c"
+CONF_COLD_AVOID: Final = "cold_avoid_c"
 
 # Hub-wide options.
 CONF_WEATHER_ENTITY: Final = "weather_entity"
@@ -58,6 +66,15 @@ MIN_UPDATE_INTERVAL: Final = 15
 DEFAULT_GPS_MAX_AGE: Final = 600
 DEFAULT_GPS_ACCURACY_LIMIT: Final = 100
 DEFAULT_API_TIMEOUT: Final = 10.0
+# Dog care defaults; every one is an option of the dog.
+DEFAULT_CARE: Final[dict[str, int | float | bool]] = {
+    CONF_AUTO_WALK: False,
+    CONF_DEFAULT_PORTION: 200,
+    CONF_WALK_INTERVAL: 8,  # hours; 0 turns the walk reminder off
+    CONF_HEAT_CAUTION: 25,
+    CONF_HEAT_AVOID: 30,
+    CONF_COLD_AVOID: -10,
+}
 
 # Seed values of the v1.0.1 package; each one is an option.
 DEFAULT_RESILIENCE: Final[dict[str, int | float | bool]] = {

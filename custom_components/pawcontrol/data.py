@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import math
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 
+from .care.config import CareConfig
 from .const import (
     CONF_COORDINATOR_RETRY_ATTEMPTS,
     CONF_DOG_ID,
@@ -34,6 +35,7 @@ from .resilience import CircuitBreakerConfig, RetryConfig
 
 if TYPE_CHECKING:
     from .api import PawControlApiClient
+    from .care.manager import CareManager
     from .coordinator import PawControlCoordinator
     from .gps_manager import GpsManager
     from .notifications import NotificationManager
@@ -49,6 +51,7 @@ class DogConfig:
     gps_source: str | None = None
     gps_max_age: int = DEFAULT_GPS_MAX_AGE
     gps_accuracy_limit: int = DEFAULT_GPS_ACCURACY_LIMIT
+    care: CareConfig = field(default_factory=CareConfig)
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> DogConfig:
@@ -61,6 +64,7 @@ class DogConfig:
             gps_accuracy_limit=int(
                 raw.get(CONF_GPS_ACCURACY_LIMIT, DEFAULT_GPS_ACCURACY_LIMIT)
             ),
+            care=CareConfig.from_dict(raw),
         )
 
 
@@ -150,6 +154,7 @@ class PawControlRuntimeData:
     gps: GpsManager
     weather: WeatherManager | None
     notifications: NotificationManager
+    care: CareManager
     # The integration's version from manifest.json: the hub's software version.
     version: str | None = None
 

@@ -18,6 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .api import ACTIVITIES, ACTIVITY_UNKNOWN
+from .care.entities import CARE_SENSORS, PawControlCareSensor
 from .const import DATA_RESILIENCE
 from .coordinator import DogData, PawControlCoordinator
 from .data import DogConfig, PawControlConfigEntry
@@ -90,6 +91,11 @@ async def async_setup_entry(
         for dog in runtime.dogs.values()
         for description in DOG_SENSORS
         if runtime.api is not None or not description.needs_api
+    ]
+    entities += [
+        PawControlCareSensor(entry, dog, description)
+        for dog in runtime.dogs.values()
+        for description in CARE_SENSORS
     ]
     resilience = hass.data[DATA_RESILIENCE]
     entities.append(PawControlStatisticsSensor(entry, resilience))

@@ -74,10 +74,10 @@ def _check_lengths(call: ServiceCall) -> None:
     for field, limit in MAX_LENGTHS.items():
         value = call.data.get(field)
         if isinstance(value, str) and len(value) > limit:
-            raise _invalid("input_too_long", field=field, max=str(limit))
+            raise invalid_input("input_too_long", field=field, max=str(limit))
 
 
-def _invalid(key: str, **placeholders: str) -> ServiceValidationError:
+def invalid_input(key: str, **placeholders: str) -> ServiceValidationError:
     """Return a translated validation error."""
     return ServiceValidationError(
         translation_domain=DOMAIN,
@@ -105,7 +105,7 @@ def _unknown_circuit(
     )
 
 
-def _loaded_entry(hass: HomeAssistant) -> PawControlConfigEntry:
+def loaded_entry(hass: HomeAssistant) -> PawControlConfigEntry:
     """Return the loaded PawControl entry or raise a translated error."""
     for entry in hass.config_entries.async_entries(DOMAIN):
         if entry.state is ConfigEntryState.LOADED:
@@ -175,13 +175,13 @@ async def _async_emergency_alert(call: ServiceCall) -> ServiceResponse:
     _check_lengths(call)
     message = call.data[ATTR_MESSAGE].strip()
     if not 1 <= len(message) <= MAX_MESSAGE_LENGTH:
-        raise _invalid("invalid_message", max=str(MAX_MESSAGE_LENGTH))
+        raise invalid_input("invalid_message", max=str(MAX_MESSAGE_LENGTH))
     severity = call.data[ATTR_SEVERITY]
     if severity not in SEVERITIES:
-        raise _invalid(
+        raise invalid_input(
             "invalid_severity", severity=excerpt(severity), valid=", ".join(SEVERITIES)
         )
-    entry = _loaded_entry(call.hass)
+    entry = loaded_entry(call.hass)
     title = "PawControl"
     if (dog_id := call.data.get(ATTR_DOG)) is not None:
         dog = entry.runtime_data.dogs.get(dog_id)

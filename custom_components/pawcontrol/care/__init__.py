@@ -1,0 +1,1 @@
+"""Dog care: walks, meals, weights, walk advice and reminders, beside resilience/."""

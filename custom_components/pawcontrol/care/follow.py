@@ -1,0 +1,133 @@
+"""Feed walks with the dog's fixes, and start and end automatic walks.
+
+Tracker entities are followed through their state changes, so every fix of a
+walk counts, not only one per refresh; the device API's fixes arrive with each
+coordinator refresh. With automatic walks on, a fix outside the home zone
+starts a walk and the first fix back home ends it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from homeassistant.components.zone import ENTITY_ID_HOME, in_zone
+from homeassistant.const import ATTR_GPS_ACCURACY, ATTR_LATITUDE, ATTR_LONGITUDE
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    callback,
+)
+from homeassistant.helpers.event import async_track_state_change_event
+
+from ..coordinator import PawControlCoordinator
+from ..data import DogConfig
+from .manager import CareManager
+from .walks import Fix
+
+
+def _coordinate(value: object) -> float | None:
+    """Return a finite coordinate or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if abs(value) <= 180 else None
+
+
+def fix_from_state(attributes: dict[str, object], when: datetime) -> Fix | None:
+    """Return the fix in a tracker entity's attributes, if it has one."""
+    latitude = _coordinate(attributes.get(ATTR_LATITUDE))
+    longitude = _coordinate(attributes.get(ATTR_LONGITUDE))
+    if latitude is None or longitude is None or abs(latitude) > 90:
+        return None
+    accuracy = attributes.get(ATTR_GPS_ACCURACY)
+    if isinstance(accuracy, bool) or not isinstance(accuracy, int | float):
+        accuracy = None
+    return Fix(latitude, longitude, None if accuracy is None else float(accuracy), when)
+
+
+class WalkFollower:
+    """Connect the dogs' location sources to their walks."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        care: CareManager,
+        coordinator: PawControlCoordinator,
+        dogs: dict[str, DogConfig],
+    ) -> None:
+        """Remember what to follow; async_start subscribes."""
+        self._hass = hass
+        self._care = care
+        self._coordinator = coordinator
+        self._dogs = dogs
+        self._unsubs: list[CALLBACK_TYPE] = []
+
+    @callback
+    def async_start(self) -> None:
+        """Follow every tracker entity and the coordinator's refreshes."""
+        by_source: dict[str, list[DogConfig]] = {}
+        for dog in self._dogs.values():
+            if dog.gps_source:
+                by_source.setdefault(dog.gps_source, []).append(dog)
+        if by_source:
+            self._unsubs.append(
+                async_track_state_change_event(
+                    self._hass, list(by_source), self._on_tracker
+                )
+            )
+        self._by_source = by_source
+        self._unsubs.append(self._coordinator.async_add_listener(self._on_refresh))
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop following."""
+        while self._unsubs:
+            self._unsubs.pop()()
+
+    @callback
+    def _on_tracker(self, event: Event[EventStateChangedData]) -> None:
+        """Count a tracker's new fix for the dogs that use it."""
+        state = event.data["new_state"]
+        if state is None:
+            return
+        fix = fix_from_state(dict(state.attributes), state.last_updated)
+        if fix is None:
+            return
+        for dog in self._by_source.get(event.data["entity_id"], []):
+            self.handle_fix(dog, fix)
+
+    @callback
+    def _on_refresh(self) -> None:
+        """Count each dog's fresh fix of this refresh (device API or tracker)."""
+        for dog_id, dog_data in self._coordinator.data.dogs.items():
+            location = dog_data.location
+            dog = self._dogs.get(dog_id)
+            if dog is None or location is None or location.stale:
+                continue
+            fix = Fix(
+                location.latitude,
+                location.longitude,
+                location.accuracy,
+                location.updated_at,
+            )
+            self.handle_fix(dog, fix)
+
+    @callback
+    def handle_fix(self, dog: DogConfig, fix: Fix) -> None:
+        """Start, feed or end the dog's walk with one fix."""
+        limit = float(dog.gps_accuracy_limit)
+        accurate = fix.accuracy is None or fix.accuracy <= limit
+        home = self._hass.states.get(ENTITY_ID_HOME) if accurate else None
+        at_home = home is not None and in_zone(home, fix.latitude, fix.longitude)
+        walk = self._care.walks.get(dog.dog_id)
+        if walk is None:
+            if dog.care.auto_walk and home is not None and not at_home:
+                walk = self._care.start_walk(dog.dog_id, automatic=True, start=fix.time)
+            else:
+                return
+        if home is not None and not at_home:
+            walk.left_home = True
+        self._care.add_fix(dog.dog_id, fix, limit)
+        if dog.care.auto_walk and at_home and walk.left_home:
+            self._care.end_walk(dog.dog_id)

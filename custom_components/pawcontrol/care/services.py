@@ -1,0 +1,154 @@
+"""Care actions: start_walk, end_walk, log_feeding, log_weight.
+
+The schemas check types only; values are checked here so that bad input gets
+a translated ServiceValidationError, and nothing is written before every
+check has passed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Final
+
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+import voluptuous as vol
+
+from ..const import DOMAIN
+from ..services import excerpt, invalid_input, loaded_entry
+from .manager import CareError, CareManager
+from .models import MAX_AMOUNT_G, MAX_WEIGHT_KG, MEALS, MIN_AMOUNT_G, MIN_WEIGHT_KG
+
+SERVICE_START_WALK: Final = "start_walk"
+SERVICE_END_WALK: Final = "end_walk"
+SERVICE_LOG_FEEDING: Final = "log_feeding"
+SERVICE_LOG_WEIGHT: Final = "log_weight"
+ATTR_DOG: Final = "dog"
+ATTR_AMOUNT: Final = "amount_g"
+ATTR_MEAL: Final = "meal"
+ATTR_WEIGHT: Final = "weight_kg"
+MAX_DOG_LENGTH: Final = 64
+
+DOG_SCHEMA = vol.Schema({vol.Required(ATTR_DOG): cv.string})
+FEEDING_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DOG): cv.string,
+        vol.Required(ATTR_AMOUNT): vol.Any(int, float, cv.string),
+        vol.Optional(ATTR_MEAL, default="snack"): cv.string,
+    }
+)
+WEIGHT_SCHEMA = vol.Schema(
+    {
+        vol.Required(ATTR_DOG): cv.string,
+        vol.Required(ATTR_WEIGHT): vol.Any(int, float, cv.string),
+    }
+)
+
+
+def _number(value: Any) -> float | None:
+    """Return a finite number from a service field, or None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _care(call: ServiceCall) -> tuple[CareManager, str]:
+    """Return the care manager and the checked dog id of a call."""
+    entry = loaded_entry(call.hass)
+    dog_id = call.data[ATTR_DOG]
+    if len(dog_id) > MAX_DOG_LENGTH:
+        raise invalid_input("input_too_long", field=ATTR_DOG, max=str(MAX_DOG_LENGTH))
+    if dog_id not in entry.runtime_data.dogs:
+        raise invalid_input(
+            "unknown_dog", dog=excerpt(dog_id), valid=", ".join(entry.runtime_data.dogs)
+        )
+    return entry.runtime_data.care, dog_id
+
+
+def _refused(err: CareError, call: ServiceCall) -> ServiceValidationError:
+    """Return the translated error of a refused care action."""
+    entry = loaded_entry(call.hass)
+    dog = entry.runtime_data.dogs.get(call.data[ATTR_DOG])
+    return invalid_input(err.translation_key, dog_name=dog.name if dog else "")
+
+
+async def _async_start_walk(call: ServiceCall) -> None:
+    """Start a walk."""
+    care, dog_id = _care(call)
+    try:
+        care.start_walk(dog_id)
+    except CareError as err:
+        raise _refused(err, call) from None
+
+
+async def _async_end_walk(call: ServiceCall) -> ServiceResponse:
+    """End the walk in progress and answer its summary."""
+    care, dog_id = _care(call)
+    try:
+        walk = care.end_walk(dog_id)
+    except CareError as err:
+        raise _refused(err, call) from None
+    return {
+        "dog": dog_id,
+        "start": walk.start.isoformat(),
+        "end": walk.end.isoformat(),
+        "duration_s": round(walk.duration_s),
+        "distance_m": round(walk.distance_m),
+    }
+
+
+async def _async_log_feeding(call: ServiceCall) -> None:
+    """Store a meal."""
+    care, dog_id = _care(call)
+    amount = _number(call.data[ATTR_AMOUNT])
+    if (
+        amount is None
+        or amount != int(amount)
+        or not (MIN_AMOUNT_G <= amount <= MAX_AMOUNT_G)
+    ):
+        raise invalid_input(
+            "invalid_amount", min=str(MIN_AMOUNT_G), max=str(MAX_AMOUNT_G)
+        )
+    meal = call.data[ATTR_MEAL]
+    if meal not in MEALS:
+        raise invalid_input("invalid_meal", meal=excerpt(meal), valid=", ".join(MEALS))
+    care.log_feeding(dog_id, int(amount), meal)
+
+
+async def _async_log_weight(call: ServiceCall) -> None:
+    """Store a weighing."""
+    care, dog_id = _care(call)
+    weight = _number(call.data[ATTR_WEIGHT])
+    if weight is None or not MIN_WEIGHT_KG <= weight <= MAX_WEIGHT_KG:
+        raise invalid_input(
+            "invalid_weight", min=str(MIN_WEIGHT_KG), max=f"{MAX_WEIGHT_KG:g}"
+        )
+    care.log_weight(dog_id, round(weight, 2))
+
+
+@callback
+def async_setup_care_services(hass: HomeAssistant) -> None:
+    """Register the care actions."""
+    hass.services.async_register(DOMAIN, SERVICE_START_WALK, _async_start_walk, DOG_SCHEMA)
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_END_WALK,
+        _async_end_walk,
+        DOG_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_LOG_FEEDING, _async_log_feeding, FEEDING_SCHEMA
+    )
+    hass.services.async_register(DOMAIN, SERVICE_LOG_WEIGHT, _async_log_weight, WEIGHT_SCHEMA)

@@ -1,0 +1,100 @@
+"""A walk in progress: which fixes count, and how far the dog went.
+
+Distance is the sum of great-circle (haversine) steps between accepted fixes.
+A fix is dropped when it is less accurate than the dog's limit, not newer than
+the last one, or would mean the dog moved faster than 50 km/h. The track is
+kept in memory only (at most ``MAX_TRACK_POINTS``); what is stored is the walk's
+start and distance, never a position.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+import math
+from typing import Final
+
+from .models import ActiveWalkRecord, WalkRecord
+
+EARTH_RADIUS_M: Final = 6_371_008.8
+MAX_SPEED_M_S: Final = 50 / 3.6
+MAX_TRACK_POINTS: Final = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A position report of the dog."""
+
+    latitude: float
+    longitude: float
+    accuracy: float | None
+    time: datetime
+
+
+def haversine_m(a: Fix, b: Fix) -> float:
+    """Return the great-circle distance between two fixes in metres."""
+    lat1, lat2 = math.radians(a.latitude), math.radians(b.latitude)
+    dlat = lat2 - lat1
+    dlon = math.radians(b.longitude - a.longitude)
+    h = (
+        math.sin(dlat / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+
+
+@dataclass(slots=True)
+class ActiveWalk:
+    """A walk in progress."""
+
+    start: datetime
+    automatic: bool = False
+    distance_m: float = 0.0
+    last_fix: Fix | None = None
+    track: list[Fix] = field(default_factory=list)
+    dropped: int = 0
+    # Set once a fix lay outside the home zone: only then does coming home end it.
+    left_home: bool = False
+
+    def add_fix(self, fix: Fix, accuracy_limit: float) -> bool:
+        """Count a fix towards the walk; return False when it is dropped."""
+        if self.last_fix is not None and fix.time == self.last_fix.time:
+            return False  # the same fix again (tracker and refresh): not an error
+        if not self._acceptable(fix, accuracy_limit):
+            self.dropped += 1
+            return False
+        if self.last_fix is not None:
+            self.distance_m += haversine_m(self.last_fix, fix)
+        self.last_fix = fix
+        if len(self.track) < MAX_TRACK_POINTS:
+            self.track.append(fix)
+        return True
+
+    def _acceptable(self, fix: Fix, accuracy_limit: float) -> bool:
+        """Return whether a fix is accurate, newer and physically possible."""
+        if fix.accuracy is not None and fix.accuracy > accuracy_limit:
+            return False
+        if fix.time < self.start:
+            return False
+        last = self.last_fix
+        if last is None:
+            return True
+        seconds = (fix.time - last.time).total_seconds()
+        if seconds <= 0:
+            return False
+        return haversine_m(last, fix) / seconds <= MAX_SPEED_M_S
+
+    def finish(self, end: datetime) -> WalkRecord:
+        """Return the finished walk."""
+        return WalkRecord(
+            self.start, max(end, self.start), self.distance_m, self.automatic
+        )
+
+    def stored(self) -> ActiveWalkRecord:
+        """Return what survives a restart."""
+        return ActiveWalkRecord(self.start, self.distance_m, self.automatic)
+
+    @classmethod
+    def restore(cls, record: ActiveWalkRecord) -> ActiveWalk:
+        """Continue a stored walk; its track starts again with the next fix."""
+        return cls(record.start, record.automatic, record.distance_m)
