@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 import logging
 from typing import Any, Final
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant import loader
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
+    async_capture_events,
     async_fire_time_changed,
+    async_test_home_assistant,
 )
 
 from custom_components.pawcontrol.const import DOMAIN
@@ -102,3 +107,27 @@ async def repair_text(hass: HomeAssistant, issue: ir.IssueEntry) -> tuple[str, s
         translations[f"{prefix}.title"].format(**placeholders),
         translations[f"{prefix}.description"].format(**placeholders),
     )
+
+
+@asynccontextmanager
+async def restarted(
+    hass: HomeAssistant, old_entry: MockConfigEntry
+) -> AsyncGenerator[tuple[HomeAssistant, MockConfigEntry, list[Event]]]:
+    """Stop ``hass`` (which saves) and start a new one on the same storage.
+
+    Yield the new Home Assistant, its PawControl entry (set up) and the
+    circuit events it fired from the start.
+    """
+    await hass.async_stop()
+    async with async_test_home_assistant() as second:
+        second.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+        events = async_capture_events(second, "pawcontrol_circuit_state_changed")
+        entry = MockConfigEntry(
+            domain=DOMAIN, data=dict(old_entry.data), options=dict(old_entry.options)
+        )
+        entry.add_to_hass(second)
+        assert await second.config_entries.async_setup(entry.entry_id)
+        await second.async_block_till_done()
+        yield second, entry, events
+        assert await second.config_entries.async_unload(entry.entry_id)
+        await second.async_stop(force=True)

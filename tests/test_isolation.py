@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant import loader
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Context, Event, HomeAssistant
+from homeassistant.core import Context, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized
 from homeassistant.helpers import issue_registry as ir
 import pytest
@@ -17,14 +14,13 @@ from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     MockUser,
     async_capture_events,
-    async_test_home_assistant,
 )
 
 from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
 from .device_api import DeviceApiServer
-from .helpers import FAST, get_statistics, tick
+from .helpers import FAST, get_statistics, restarted, tick
 
 
 @pytest.fixture
@@ -93,30 +89,6 @@ async def test_isolate_all_admin_only_and_unknown(
     assert err.value.translation_key == "unknown_circuit"
     assert await _isolate(hass, "all") == {"isolated": ["dog_buddy"]}
     assert (await get_statistics(hass))["summary"]["isolated"] == 1
-
-
-@asynccontextmanager
-async def restarted(
-    hass: HomeAssistant, old_entry: MockConfigEntry
-) -> AsyncGenerator[tuple[HomeAssistant, MockConfigEntry, list[Event]]]:
-    """Stop ``hass`` (which saves) and start a new one on the same storage.
-
-    Yield the new Home Assistant, its PawControl entry (set up) and the
-    circuit events it fired from the start.
-    """
-    await hass.async_stop()
-    async with async_test_home_assistant() as second:
-        second.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
-        events = async_capture_events(second, "pawcontrol_circuit_state_changed")
-        entry = MockConfigEntry(
-            domain=DOMAIN, data=dict(old_entry.data), options=dict(old_entry.options)
-        )
-        entry.add_to_hass(second)
-        assert await second.config_entries.async_setup(entry.entry_id)
-        await second.async_block_till_done()
-        yield second, entry, events
-        assert await second.config_entries.async_unload(entry.entry_id)
-        await second.async_stop(force=True)
 
 
 async def test_isolation_survives_a_restart(

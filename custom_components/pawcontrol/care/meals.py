@@ -19,27 +19,26 @@ _MEAL_BOUNDS = (
 def meal_for(dog: DogConfig, now: datetime | None = None) -> str:
     """Return the meal of a feeding now: by the dog's feeding times, else the clock.
 
-    With feeding times, the n-th time of the day nearest to now names the meal
-    (first breakfast, last dinner, one in between lunch); further times are
-    snacks. Without, breakfast until 10:30, lunch until 15:00, dinner until
+    With feeding times, the one nearest to now names the meal: the first is
+    breakfast, the last dinner, the second lunch, any other a snack (a single
+    time is breakfast before noon, else dinner). Without, breakfast until 10:30, lunch until 15:00, dinner until
     21:00, then snack.
     """
     local = dt_util.as_local(now or dt_util.utcnow())
     times = dog.care.feeding_times
+    if len(times) == 1:
+        return "breakfast" if local.time() < time(12, 0) else "dinner"
     if times:
         minutes = local.hour * 60 + local.minute
         nearest = min(
             range(len(times)),
             key=lambda i: abs(times[i].hour * 60 + times[i].minute - minutes),
         )
-        names = ["breakfast", "lunch", "dinner"]
-        if len(times) == 1:
-            return "breakfast" if local.time() < time(12, 0) else "dinner"
         if nearest == 0:
             return "breakfast"
         if nearest == len(times) - 1:
             return "dinner"
-        return names[1] if nearest == 1 else "snack"
+        return "lunch" if nearest == 1 else "snack"
     for bound, meal in _MEAL_BOUNDS:
         if local.time() < bound:
             return meal

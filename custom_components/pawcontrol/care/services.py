@@ -140,7 +140,9 @@ async def _async_log_weight(call: ServiceCall) -> None:
 @callback
 def async_setup_care_services(hass: HomeAssistant) -> None:
     """Register the care actions."""
-    hass.services.async_register(DOMAIN, SERVICE_START_WALK, _async_start_walk, DOG_SCHEMA)
+    hass.services.async_register(
+        DOMAIN, SERVICE_START_WALK, _async_start_walk, DOG_SCHEMA
+    )
     hass.services.async_register(
         DOMAIN,
         SERVICE_END_WALK,
@@ -151,4 +153,6 @@ def async_setup_care_services(hass: HomeAssistant) -> None:
     hass.services.async_register(
         DOMAIN, SERVICE_LOG_FEEDING, _async_log_feeding, FEEDING_SCHEMA
     )
-    hass.services.async_register(DOMAIN, SERVICE_LOG_WEIGHT, _async_log_weight, WEIGHT_SCHEMA)
+    hass.services.async_register(
+        DOMAIN, SERVICE_LOG_WEIGHT, _async_log_weight, WEIGHT_SCHEMA
+    )
