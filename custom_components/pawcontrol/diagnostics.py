@@ -108,6 +108,8 @@ async def async_get_config_entry_diagnostics(
             "channels": [channel.target for channel in runtime.notifications.channels],
             "held_for_quiet_hours": runtime.notifications.held,
         },
+        # Counts only: no time, place or amount of any walk or meal.
+        "care": runtime.care.diagnostics(),
         "resilience": hass.data[DATA_RESILIENCE].statistics(),
     }
 
