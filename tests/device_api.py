@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -123,3 +124,62 @@ class DeviceApiServer:
         if self.mode is Mode.MISSING_FIELDS:
             body.pop("updated_at")
         return web.json_response(body)
+
+
+def ok_health() -> web.Response:
+    """Answer the health check as the contract says."""
+    return web.json_response({"status": "ok"})
+
+
+@dataclass
+class ScriptedApi:
+    """A device API on 127.0.0.1 whose health answer the test scripts.
+
+    It records each request's path and Authorization header. The status
+    endpoint needs `token` when one is set and otherwise knows no dog (404).
+    """
+
+    health: Callable[[], web.Response] = ok_health
+    token: str | None = None
+    # The dog status answer once the token passed; None: the API knows no dog.
+    status: Callable[[], web.Response] | None = None
+    seen: list[tuple[str, str | None]] = field(default_factory=list)
+    _server: TestServer | None = None
+
+    @property
+    def url(self) -> str:
+        """Return the base URL of the running server."""
+        assert self._server is not None
+        return str(self._server.make_url("")).rstrip("/")
+
+    async def start(self) -> None:
+        """Start listening on a free port of 127.0.0.1."""
+        app = web.Application()
+        app.router.add_get("/api/v1/health", self._health)
+        app.router.add_get("/api/v1/dogs/{dog_id}/status", self._status)
+        self._server = TestServer(app, host="127.0.0.1")
+        await self._server.start_server()
+
+    async def close(self) -> None:
+        """Stop the server."""
+        if self._server is not None:
+            await self._server.close()
+
+    def _record(self, request: web.Request) -> None:
+        """Remember the path and the token the request carried."""
+        self.seen.append((request.path, request.headers.get("Authorization")))
+
+    async def _health(self, request: web.Request) -> web.Response:
+        """Answer the health check as scripted."""
+        self._record(request)
+        return self.health()
+
+    async def _status(self, request: web.Request) -> web.Response:
+        """Refuse a missing or wrong token; otherwise answer as scripted."""
+        self._record(request)
+        if (
+            self.token
+            and request.headers.get("Authorization") != f"Bearer {self.token}"
+        ):
+            return web.Response(status=401)
+        return web.Response(status=404) if self.status is None else self.status()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncGenerator
 import logging
 from typing import Any
 
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -30,65 +28,10 @@ from custom_components.pawcontrol.const import (
 )
 
 from .conftest import dog_options
-from .device_api import TOKEN, DeviceApiServer, Mode, load_fixture
+from .device_api import TOKEN, DeviceApiServer, Mode, ScriptedApi, load_fixture
 from .helpers import shown_errors
 
-
-def _ok() -> web.Response:
-    """Answer the health check as the contract says."""
-    return web.json_response({"status": "ok"})
-
-
-@dataclass
-class ScriptedApi:
-    """A device API on 127.0.0.1 whose health answer the test scripts.
-
-    It records each request's path and Authorization header. The status
-    endpoint needs `token` when one is set and otherwise knows no dog (404).
-    """
-
-    health: Callable[[], web.Response] = _ok
-    token: str | None = None
-    seen: list[tuple[str, str | None]] = field(default_factory=list)
-    _server: TestServer | None = None
-
-    @property
-    def url(self) -> str:
-        """Return the base URL of the running server."""
-        assert self._server is not None
-        return str(self._server.make_url("")).rstrip("/")
-
-    async def start(self) -> None:
-        """Start listening on a free port of 127.0.0.1."""
-        app = web.Application()
-        app.router.add_get("/api/v1/health", self._health)
-        app.router.add_get("/api/v1/dogs/{dog_id}/status", self._status)
-        self._server = TestServer(app, host="127.0.0.1")
-        await self._server.start_server()
-
-    async def close(self) -> None:
-        """Stop the server."""
-        if self._server is not None:
-            await self._server.close()
-
-    def _record(self, request: web.Request) -> None:
-        """Remember the path and the token the request carried."""
-        self.seen.append((request.path, request.headers.get("Authorization")))
-
-    async def _health(self, request: web.Request) -> web.Response:
-        """Answer the health check as scripted."""
-        self._record(request)
-        return self.health()
-
-    async def _status(self, request: web.Request) -> web.Response:
-        """Refuse a missing or wrong token; otherwise know no dog."""
-        self._record(request)
-        if (
-            self.token
-            and request.headers.get("Authorization") != f"Bearer {self.token}"
-        ):
-            return web.Response(status=401)
-        return web.Response(status=404)
+COLLAR = "device_tracker.buddy_collar"
 
 
 @pytest.fixture
@@ -238,75 +181,6 @@ async def test_user_flow_unexpected_error_is_logged(
     assert result["errors"] == {"base": "unknown"}
     assert "Unexpected error while testing the device API" in caplog.text
     assert TOKEN not in caplog.text
-
-
-def _nested(depth: int) -> web.Response:
-    """Return a JSON body of `depth` nested arrays."""
-    return web.Response(body=b"[" * depth, content_type="application/json")
-
-
-API_CHECK_MAPPING = [
-    pytest.param(lambda: web.Response(status=500), "cannot_connect", id="500"),
-    pytest.param(lambda: web.Response(status=502), "cannot_connect", id="502"),
-    pytest.param(lambda: web.Response(status=404), "invalid_response", id="404"),
-    pytest.param(
-        lambda: web.Response(status=302, headers={"Location": "http://127.0.0.1:9/"}),
-        "invalid_response",
-        id="302",
-    ),
-    pytest.param(lambda: web.Response(status=301), "invalid_response", id="301"),
-    pytest.param(lambda: web.Response(status=400), "invalid_response", id="400"),
-    pytest.param(lambda: web.Response(status=418), "invalid_response", id="418"),
-    pytest.param(
-        lambda: web.Response(
-            text="<html>Router login</html>", content_type="text/html"
-        ),
-        "invalid_response",
-        id="html",
-    ),
-    pytest.param(lambda: _nested(60_000), "invalid_response", id="too-deep"),
-    pytest.param(lambda: _nested(100_000), "invalid_response", id="100000-brackets"),
-    pytest.param(
-        lambda: web.json_response({"status": "ok", "pad": "x" * 100_000}),
-        "invalid_response",
-        id="too-large",
-    ),
-    pytest.param(lambda: web.Response(status=401), "invalid_auth", id="401"),
-    pytest.param(lambda: web.Response(status=403), "invalid_auth", id="403"),
-    pytest.param(
-        lambda: web.json_response([]),
-        "invalid_response",
-        id="not-an-object",
-    ),
-    pytest.param(
-        lambda: web.json_response({"status": "down"}),
-        "invalid_response",
-        id="status-not-ok",
-    ),
-]
-
-
-@pytest.mark.parametrize(("answer", "error"), API_CHECK_MAPPING)
-async def test_health_check_answers_map_to_errors(
-    hass: HomeAssistant,
-    scripted_api: ScriptedApi,
-    caplog: pytest.LogCaptureFixture,
-    answer: Callable[[], web.Response],
-    error: str,
-) -> None:
-    """Each health answer shows its own translated error, never a traceback."""
-    scripted_api.health = answer
-    flow_id = await _start(hass)
-    user_input = {"name": "Buddy", CONF_API_URL: scripted_api.url}
-    result = await hass.config_entries.flow.async_configure(flow_id, user_input)
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": error}
-    assert await shown_errors(hass, result)
-    assert_clean_log(caplog)
-    scripted_api.health = _ok
-    result = await hass.config_entries.flow.async_configure(flow_id, user_input)
-    assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"] == {CONF_API_URL: scripted_api.url}
 
 
 BAD_URLS = [
@@ -467,14 +341,49 @@ async def test_user_flow_invalid_input_then_recovery(
 ) -> None:
     """Invalid fields are refused on the form and the user can correct them."""
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(flow_id, user_input)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_GPS_SOURCE: COLLAR} | user_input
+    )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == errors
     for text in await shown_errors(hass, result):
         assert "{" not in text
         assert "<" not in text
-    result = await hass.config_entries.flow.async_configure(flow_id, {"name": "Buddy"})
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"name": "Buddy", CONF_GPS_SOURCE: COLLAR}
+    )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_first_dog_needs_a_location_source(hass: HomeAssistant) -> None:
+    """A dog with neither a GPS source nor a device API is refused, in words."""
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(flow_id, {"name": "Buddy"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_GPS_SOURCE: "location_source_required"}
+    assert await shown_errors(hass, result) == [
+        "Choose a GPS source or enter a device API URL. Without either, PawControl"
+        " cannot tell where the dog is or whether it is connected."
+    ]
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"name": "Buddy", CONF_GPS_SOURCE: "person.anna"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].options[CONF_DOGS] == [
+        dog_options(**{CONF_GPS_SOURCE: "person.anna"})
+    ]
+
+
+async def test_first_dog_located_by_the_device_api_alone(
+    hass: HomeAssistant, device_api: DeviceApiServer
+) -> None:
+    """A device API is a location source of its own: no GPS source is needed."""
+    flow_id = await _start(hass)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"name": "Buddy", CONF_API_URL: device_api.url, CONF_API_TOKEN: TOKEN}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].options[CONF_DOGS] == [dog_options()]
 
 
 async def test_examples_in_form_texts_are_filled_in(hass: HomeAssistant) -> None:
@@ -488,7 +397,12 @@ async def test_examples_in_form_texts_are_filled_in(hass: HomeAssistant) -> None
         "port, at most 2000 characters long, and without spaces or line breaks."
     ]
     result = await hass.config_entries.flow.async_configure(
-        flow_id, {"name": "Buddy", CONF_NOTIFY_SERVICES: ["notify.nobody"]}
+        flow_id,
+        {
+            "name": "Buddy",
+            CONF_GPS_SOURCE: COLLAR,
+            CONF_NOTIFY_SERVICES: ["notify.nobody"],
+        },
     )
     assert await shown_errors(hass, result) == [
         "At least one notify service does not exist. Use the form notify.service_name."
@@ -628,6 +542,34 @@ async def test_reconfigure_removes_device_api(
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     assert mock_config_entry.data == {}
+
+
+async def test_reconfigure_keeps_the_device_api_that_locates_dogs(
+    hass: HomeAssistant, device_api: DeviceApiServer
+) -> None:
+    """The device API stays while it is the only location source of a dog."""
+    data = {CONF_API_URL: device_api.url, CONF_API_TOKEN: TOKEN}
+    dogs = [
+        dog_options(),
+        dog_options("luna", "Luna", **{CONF_GPS_SOURCE: "person.anna"}),
+        dog_options("rex", "Rex"),
+    ]
+    entry = MockConfigEntry(domain=DOMAIN, data=data, options={CONF_DOGS: dogs})
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_API_URL: "device_api_locates_dogs"}
+    assert await shown_errors(hass, result) == [
+        "The device API is the only location source of Buddy, Rex. Give each of"
+        " them a GPS source in the options first, then remove the device API."
+    ]
+    assert entry.data == data
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_URL: device_api.url}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
 
 
 @pytest.mark.parametrize("url", BAD_URLS)

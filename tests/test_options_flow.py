@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -23,11 +24,12 @@ from custom_components.pawcontrol.const import (
     CONF_UPDATE_INTERVAL,
     CONF_WEATHER_ENTITY,
     DEFAULT_RESILIENCE,
+    DOMAIN,
 )
 
 from .conftest import dog_options
 from .device_api import DeviceApiServer, Mode
-from .helpers import entry_device, shown_errors
+from .helpers import collar_reports, entry_device, shown_errors
 
 
 async def _open(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> str:
@@ -156,6 +158,10 @@ async def test_remove_dog_removes_device(
     assert result["errors"] == {CONF_DOGS: "last_dog"}
     assert _dog_names(hass, mock_config_entry) == ["Buddy", "Luna"]
     result = await _submit(hass, flow_id, {CONF_DOGS: ["buddy"]})
+    assert result["step_id"] == "remove_dog_confirm"
+    assert result["description_placeholders"] == {"dog_names": "Buddy"}
+    assert _dog_names(hass, mock_config_entry) == ["Buddy", "Luna"]
+    result = await _submit(hass, flow_id, {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert mock_config_entry.options[CONF_DOGS] == [dog_options("luna", "Luna")]
     assert _dog_names(hass, mock_config_entry) == ["Luna"]
@@ -174,13 +180,158 @@ async def test_remove_dog_removes_device(
     assert hass.states.get("sensor.luna_battery") is not None
 
 
+async def _setup_with_dogs(
+    hass: HomeAssistant, entry: MockConfigEntry, *dogs: dict[str, Any]
+) -> None:
+    """Set up the entry with these dogs."""
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        entry, options=entry.options | {CONF_DOGS: list(dogs)}
+    )
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def _step_text(hass: HomeAssistant, result: Any, key: str) -> str:
+    """Return a text of the shown step in English, placeholders filled in."""
+    strings = await async_get_translations(hass, "en", "options", [DOMAIN])
+    text = strings[f"component.{DOMAIN}.options.step.{result['step_id']}.{key}"]
+    return text.format(**result["description_placeholders"])
+
+
+async def test_remove_dogs_ticks_nothing_and_asks_first(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """No dog is ticked when the form opens; removal needs a confirmation."""
+    await _setup_with_dogs(
+        hass, mock_config_entry, dog_options(), dog_options("luna", "Luna")
+    )
+    # What the frontend receives is in test_flow_forms.py: nothing is ticked.
+    flow_id = await _open(hass, mock_config_entry, "remove_dog")
+    result = await _submit(hass, flow_id, {})
+    assert result["errors"] == {CONF_DOGS: "no_dog_selected"}
+    assert await shown_errors(hass, result, "options") == [
+        "Tick at least one dog to remove."
+    ]
+    result = await _submit(hass, flow_id, {CONF_DOGS: ["luna", "buddy"]})
+    assert result["errors"] == {CONF_DOGS: "last_dog"}
+    result = await _submit(hass, flow_id, {CONF_DOGS: ["luna"]})
+    assert result["step_id"] == "remove_dog_confirm"
+    assert await _step_text(hass, result, "description") == (
+        "Remove Luna? Their devices and entities are deleted from Home Assistant."
+        " This cannot be undone."
+    )
+    assert await _step_text(hass, result, "submit") == "Remove"
+    # Closing the dialog instead of confirming removes nothing.
+    hass.config_entries.options.async_abort(flow_id)
+    await hass.async_block_till_done()
+    assert _dog_names(hass, mock_config_entry) == ["Buddy", "Luna"]
+    assert len(mock_config_entry.options[CONF_DOGS]) == 2
+
+
+async def test_remove_confirmation_names_every_dog(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """The confirmation names all ticked dogs by name, then removes exactly them."""
+    await _setup_with_dogs(
+        hass,
+        mock_config_entry,
+        dog_options(),
+        dog_options("luna", "Luna"),
+        dog_options("max_muller", "Max Müller"),
+    )
+    flow_id = await _open(hass, mock_config_entry, "remove_dog")
+    result = await _submit(hass, flow_id, {CONF_DOGS: ["max_muller", "luna"]})
+    assert result["description_placeholders"] == {"dog_names": "Luna, Max Müller"}
+    result = await _submit(hass, flow_id, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert mock_config_entry.options[CONF_DOGS] == [dog_options()]
+    assert _dog_names(hass, mock_config_entry) == ["Buddy"]
+
+
+async def test_remove_confirmation_after_another_flow_removed_dogs(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry
+) -> None:
+    """A confirmation never removes the last dog, nor brings back removed ones."""
+    await _setup_with_dogs(
+        hass,
+        mock_config_entry,
+        dog_options(),
+        dog_options("luna", "Luna"),
+        dog_options("rex", "Rex"),
+    )
+    flow_a = await _open(hass, mock_config_entry, "remove_dog")
+    result = await _submit(hass, flow_a, {CONF_DOGS: ["buddy", "luna"]})
+    assert result["step_id"] == "remove_dog_confirm"
+    flow_b = await _open(hass, mock_config_entry, "remove_dog")
+    await _submit(hass, flow_b, {CONF_DOGS: ["rex"]})
+    result = await _submit(hass, flow_b, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    # Confirming now would leave no dog: back to the choice, with the error.
+    result = await _submit(hass, flow_a, {})
+    assert result["step_id"] == "remove_dog"
+    assert result["errors"] == {CONF_DOGS: "last_dog"}
+    flow_c = await _open(hass, mock_config_entry, "remove_dog")
+    result = await _submit(hass, flow_c, {CONF_DOGS: ["luna"]})
+    await _submit(hass, flow_a, {CONF_DOGS: ["luna"]})
+    await _submit(hass, flow_a, {})
+    result = await _submit(hass, flow_c, {})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "dog_removed"
+    assert mock_config_entry.options[CONF_DOGS] == [dog_options()]
+
+
+@pytest.fixture
+def entry_without_api(entry_options: dict[str, Any]) -> MockConfigEntry:
+    """Return a PawControl entry without a device API: GPS entities only."""
+    return MockConfigEntry(
+        domain=DOMAIN, title="PawControl", data={}, options=entry_options
+    )
+
+
+async def test_dogs_need_a_gps_source_without_a_device_api(
+    hass: HomeAssistant, entry_without_api: MockConfigEntry
+) -> None:
+    """Without a device API, a dog added or edited must keep a GPS source."""
+    collar_reports(hass)
+    await _setup_with_dogs(
+        hass, entry_without_api, *entry_without_api.options[CONF_DOGS]
+    )
+    options = dict(entry_without_api.options)
+    flow_id = await _open(hass, entry_without_api, "add_dog")
+    result = await _submit(hass, flow_id, {"name": "Luna"})
+    assert result["errors"] == {CONF_GPS_SOURCE: "location_source_required"}
+    assert await shown_errors(hass, result, "options") == [
+        "Choose a GPS source. PawControl has no device API, so without one it cannot"
+        " tell where the dog is or whether it is connected."
+    ]
+    assert entry_without_api.options == options
+    result = await _submit(
+        hass, flow_id, {"name": "Luna", CONF_GPS_SOURCE: "person.anna"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry_without_api.options[CONF_DOGS][1] == dog_options(
+        "luna", "Luna", **{CONF_GPS_SOURCE: "person.anna"}
+    )
+
+    result = await _open_details(hass, entry_without_api, "buddy")
+    result = await _submit(hass, result["flow_id"], {"name": "Buddy"})
+    assert result["errors"] == {CONF_GPS_SOURCE: "location_source_required"}
+    assert entry_without_api.options[CONF_DOGS][0][CONF_GPS_SOURCE] == (
+        "device_tracker.buddy_collar"
+    )
+
+
 async def test_update_interval(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """The interval is stored; below 15 s it is refused on the form."""
     flow_id = await _open(hass, init_integration, "update_interval")
     result = await _submit(hass, flow_id, {CONF_UPDATE_INTERVAL: 5})
-    assert result["errors"] == {CONF_UPDATE_INTERVAL: "invalid_number"}
+    assert result["errors"] == {CONF_UPDATE_INTERVAL: "whole_number_range"}
+    assert await shown_errors(hass, result, "options") == [
+        "Enter a whole number from 15 to 3600 s."
+    ]
     assert init_integration.options[CONF_UPDATE_INTERVAL] == 60
     result = await _submit(hass, flow_id, {CONF_UPDATE_INTERVAL: 30})
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -197,7 +348,10 @@ async def test_weather(hass: HomeAssistant, init_integration: MockConfigEntry) -
     assert init_integration.options["weather_interval"] == 30
     flow_id = await _open(hass, init_integration, "weather")
     result = await _submit(hass, flow_id, {"weather_interval": 0})
-    assert result["errors"] == {"weather_interval": "invalid_number"}
+    assert result["errors"] == {"weather_interval": "whole_number_range"}
+    assert await shown_errors(hass, result, "options") == [
+        "Enter a whole number from 1 to 180 min."
+    ]
     assert init_integration.options["weather_interval"] == 30
     await _submit(hass, flow_id, {})
     assert CONF_WEATHER_ENTITY not in init_integration.options
@@ -247,17 +401,23 @@ async def test_resilience(
     """Resilience settings are stored; contradicting and non-positive values are refused."""
     flow_id = await _open(hass, init_integration, "resilience")
     values = dict(DEFAULT_RESILIENCE) | {"initial_delay": 6.0}
-    result = await _submit(hass, flow_id, values)
-    assert result["errors"] == {"initial_delay": "initial_delay_above_max_delay"}
+    result = await _submit(hass, flow_id, {"advanced": values})
+    assert result["errors"] == {"advanced": "initial_delay_above_max_delay"}
     result = await _submit(
-        hass, flow_id, dict(DEFAULT_RESILIENCE) | {"failure_threshold": 0}
+        hass, flow_id, {"advanced": dict(DEFAULT_RESILIENCE) | {"failure_threshold": 0}}
     )
-    assert result["errors"] == {"failure_threshold": "invalid_number"}
+    assert result["errors"] == {"advanced": "range_failure_threshold"}
+    assert await shown_errors(hass, result, "options") == [
+        "Failure threshold: enter a whole number from 1 to 100."
+    ]
     assert init_integration.options["failure_threshold"] == 3
     result = await _submit(
         hass,
         flow_id,
-        dict(DEFAULT_RESILIENCE) | {"failure_threshold": 5.0, "jitter": False},
+        {
+            "advanced": dict(DEFAULT_RESILIENCE)
+            | {"failure_threshold": 5.0, "jitter": False}
+        },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert init_integration.options["failure_threshold"] == 5
@@ -303,6 +463,7 @@ async def test_dog_removed_by_another_flow(
         assert result["step_id"] == "edit_dog_details"
     flow_b = await _open(hass, mock_config_entry, "remove_dog")
     result = await _submit(hass, flow_b, {CONF_DOGS: ["rex"]})
+    result = await _submit(hass, flow_b, {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     answer = {"dog_id": "rex"}
     if chosen_before_removal:
@@ -332,12 +493,63 @@ NUMBER_FIELDS = [
     ("edit_dog_details", "gps_accuracy_limit"),
 ]
 VALID_INPUT: dict[str, dict[str, Any]] = {
-    "resilience": dict(DEFAULT_RESILIENCE),
+    "resilience": {"advanced": dict(DEFAULT_RESILIENCE)},
     "update_interval": {CONF_UPDATE_INTERVAL: 30},
     "weather": {"weather_interval": 30},
     "add_dog": {"name": "Luna", "gps_max_age": 600, "gps_accuracy_limit": 100},
     "edit_dog_details": {"name": "Buddy", "gps_max_age": 300, "gps_accuracy_limit": 50},
 }
+
+
+# The error text of each number field: its range, in the field's unit.
+RANGE_TEXTS: dict[tuple[str, str], str] = {
+    ("resilience", "failure_threshold"): "Failure threshold: enter a whole number"
+    " from 1 to 100.",
+    ("resilience", "success_threshold"): "Success threshold: enter a whole number"
+    " from 1 to 100.",
+    ("resilience", "timeout_seconds"): "Open time: enter a whole number from 1 to"
+    " 3600 s.",
+    ("resilience", "half_open_max_calls"): "Test calls at a time: enter a whole"
+    " number from 1 to 100.",
+    ("resilience", "coordinator_retry_attempts"): "Attempts per dog update: enter a"
+    " whole number from 1 to 10.",
+    ("resilience", "gps_retry_attempts"): "Attempts per GPS read: enter a whole"
+    " number from 1 to 10.",
+    ("resilience", "weather_retry_attempts"): "Attempts per weather read: enter a"
+    " whole number from 1 to 10.",
+    ("resilience", "initial_delay"): "First retry delay: enter a number from 0 to"
+    " 60 s.",
+    ("resilience", "max_delay"): "Maximum retry delay: enter a number from 0 to 300 s.",
+    ("resilience", "exponential_base"): "Backoff factor: enter a number from 1 to 10.",
+    ("resilience", "max_stale_minutes"): "Maximum age of shown data: enter a whole"
+    " number from 0 to 1440 min.",
+    ("update_interval", CONF_UPDATE_INTERVAL): "Enter a whole number from 15 to"
+    " 3600 s.",
+    ("weather", "weather_interval"): "Enter a whole number from 1 to 180 min.",
+    ("add_dog", "gps_max_age"): "Enter a whole number from 30 to 86400 s.",
+    ("add_dog", "gps_accuracy_limit"): "Enter a whole number from 1 to 10000 m.",
+    ("edit_dog_details", "gps_max_age"): "Enter a whole number from 30 to 86400 s.",
+    ("edit_dog_details", "gps_accuracy_limit"): "Enter a whole number from 1 to"
+    " 10000 m.",
+}
+
+
+def _with(step: str, key: str, value: Any) -> dict[str, Any]:
+    """Return the valid input of a step with one field changed."""
+    if step == "resilience":
+        return {"advanced": VALID_INPUT[step]["advanced"] | {key: value}}
+    return VALID_INPUT[step] | {key: value}
+
+
+def _range_error(step: str, key: str) -> dict[str, str]:
+    """Return the error a number out of range shows.
+
+    The frontend shows no error inside a section: the resilience errors sit on
+    the section and name the field.
+    """
+    if step == "resilience":
+        return {"advanced": f"range_{key}"}
+    return {key: "whole_number_range"}
 
 
 async def _open_step(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> str:
@@ -369,16 +581,13 @@ async def test_numbers_must_be_finite_and_in_range(
     key: str,
     value: Any,
 ) -> None:
-    """A non-finite or out-of-range number is a form error; nothing is saved."""
+    """A non-finite or out-of-range number is refused with the field's range."""
     options = dict(init_integration.options)
     flow_id = await _open_step(hass, init_integration, step)
-    result = await _submit(hass, flow_id, VALID_INPUT[step] | {key: value})
+    result = await _submit(hass, flow_id, _with(step, key, value))
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {key: "invalid_number"}
-    assert await shown_errors(hass, result, "options") == [
-        "Enter a number within the allowed range of this field."
-        " Fields without decimals take whole numbers only."
-    ]
+    assert result["errors"] == _range_error(step, key)
+    assert await shown_errors(hass, result, "options") == [RANGE_TEXTS[step, key]]
     assert init_integration.options == options
     assert init_integration.state is ConfigEntryState.LOADED
     assert_clean_log(caplog)

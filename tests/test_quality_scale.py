@@ -69,6 +69,8 @@ NO_DEVICE_CLASS |= {
 }
 # A walk in progress: no binary sensor device class means "out for a walk".
 NO_DEVICE_CLASS |= {"walk_in_progress"}
+# A reminder that is due is no problem, presence or other device class.
+NO_DEVICE_CLASS |= {"needs_walk", "needs_feeding"}
 BRAND_SIZES = {"icon.png": (256, 256), "icon@2x.png": (512, 512)}
 LOGO_SHORT_SIDE = {"logo.png": (128, 256), "logo@2x.png": (256, 512)}
 
@@ -362,12 +364,22 @@ def check_config_flow() -> None:
 
 def check_config_flow_test_coverage() -> None:
     """Check every error and abort reason of the flows is asserted in the flow tests."""
-    tree = _tree("config_flow.py")
-    literals = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}
+    flows = ("config_flow.py", "options_flow.py", "flow_validation.py")
+    literals = {
+        n.value
+        for module in flows
+        for n in ast.walk(_tree(module))
+        if isinstance(n, ast.Constant)
+    }
     reasons = {*EN["config"]["error"], *EN["config"]["abort"], *EN["options"]["error"]}
     tests = "".join(
         (ROOT / "tests" / name).read_text()
-        for name in ("test_config_flow.py", "test_options_flow.py")
+        for name in (
+            "test_config_flow.py",
+            "test_options_flow.py",
+            "test_flow_forms.py",
+            "test_flow_api_errors.py",
+        )
     )
     untested = {r for r in (reasons & literals) | HA_ABORTS if f'"{r}"' not in tests}
     assert not untested

@@ -92,7 +92,7 @@ async def test_get_statistics(
 async def test_get_statistics_of_all_circuits(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """ "all", the name the error message lists, answers the whole statistics."""
+    """The name all, which the error message lists, answers the whole statistics."""
     everything = await _call(hass, "get_statistics", {})
     assert await _call(hass, "get_statistics", {"circuit_name": "all"}) == everything
     assert list(everything["circuit_breakers"]) == ["dog_buddy"]

@@ -110,7 +110,7 @@ def test_hassfest_rules_catch_bad_strings(text: str, problem: str) -> None:
 
 def test_form_placeholders_cover_flow_texts() -> None:
     """Every placeholder of a flow error or field text is filled by the flows."""
-    supplied = set(FORM_PLACEHOLDERS) | {"dog_name"}
+    supplied = set(FORM_PLACEHOLDERS) | {"dog_name", "dog_names", "minimum", "maximum"}
     for key, text in _strings("en").items():
         if key.startswith(("config.", "options.")):
             assert _placeholders(text) <= supplied, key

@@ -1,0 +1,415 @@
+"""Options flow for PawControl: dogs, intervals, notifications and resilience."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
+from homeassistant.data_entry_flow import section
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+import voluptuous as vol
+
+from .const import (
+    CONF_API_URL,
+    CONF_DOG_ID,
+    CONF_DOG_NAME,
+    CONF_DOGS,
+    CONF_INITIAL_DELAY,
+    CONF_JITTER,
+    CONF_MAX_DELAY,
+    CONF_NOTIFY_ENTITIES,
+    CONF_NOTIFY_SERVICES,
+    CONF_QUIET_HOURS_END,
+    CONF_QUIET_HOURS_START,
+    CONF_UPDATE_INTERVAL,
+    CONF_WEATHER_ENTITY,
+    CONF_WEATHER_INTERVAL,
+    DEFAULT_RESILIENCE,
+    DEFAULT_UPDATE_INTERVAL,
+    DEFAULT_WEATHER_INTERVAL,
+)
+from .flow_validation import (
+    DOG_DETAIL_FIELDS,
+    FORM_PLACEHOLDERS,
+    RESILIENCE_FIELDS,
+    TIME_SELECTOR,
+    UPDATE_INTERVAL_FIELD,
+    WEATHER_INTERVAL_FIELD,
+    WEATHER_SELECTOR,
+    dog_detail_fields,
+    dog_fields,
+    dog_names,
+    dog_options,
+    normalize_time,
+    notification_fields,
+    parse_numbers,
+    validate_dog_name,
+    validate_location_source,
+    validate_notify_services,
+)
+
+# The resilience fields sit in this collapsed section; the options stay flat.
+RESILIENCE_SECTION: Final = "advanced"
+# An entry in these states has no update listener, yet can be set up again.
+_RELOAD_ON_SAVE: Final = {
+    ConfigEntryState.NOT_LOADED,
+    ConfigEntryState.SETUP_ERROR,
+    ConfigEntryState.SETUP_RETRY,
+    ConfigEntryState.SETUP_IN_PROGRESS,
+}
+
+
+def _resilience_schema(*, collapsed: bool) -> vol.Schema:
+    """Return the resilience form: every field inside one section."""
+    fields = vol.Schema(
+        {
+            vol.Required(key): BooleanSelector()
+            if key == CONF_JITTER
+            else RESILIENCE_FIELDS[key].selector()
+            for key in DEFAULT_RESILIENCE
+        }
+    )
+    return vol.Schema(
+        {vol.Required(RESILIENCE_SECTION): section(fields, {"collapsed": collapsed})}
+    )
+
+
+def _resilience_errors(
+    values: Mapping[str, int | float], errors: dict[str, str]
+) -> dict[str, str]:
+    """Return the section's error: the frontend shows none inside a section.
+
+    It names the first invalid field, whose range is in the placeholders.
+    """
+    if errors:
+        return {RESILIENCE_SECTION: f"range_{next(iter(errors))}"}
+    if values[CONF_INITIAL_DELAY] > values[CONF_MAX_DELAY]:
+        return {RESILIENCE_SECTION: "initial_delay_above_max_delay"}
+    return {}
+
+
+class PawControlOptionsFlow(OptionsFlow):
+    """Manage dogs, intervals, notifications and resilience settings."""
+
+    def __init__(self) -> None:
+        """Start with no dog selected."""
+        self._dog_id = ""
+        self._to_remove: list[str] = []
+
+    @property
+    def _options(self) -> dict[str, Any]:
+        """Return a copy of the current options to edit."""
+        return dict(self.config_entry.options)
+
+    @property
+    def _dogs(self) -> dict[str, dict[str, Any]]:
+        """Return the configured dogs keyed by id."""
+        return {
+            dog[CONF_DOG_ID]: dog
+            for dog in self.config_entry.options.get(CONF_DOGS, [])
+        }
+
+    def _save_options(self, options: dict[str, Any]) -> ConfigFlowResult:
+        """Store the options and make sure the entry runs with them."""
+        entry = self.config_entry
+        if entry.state in _RELOAD_ON_SAVE:
+            # Only a loaded entry has the update listener that reloads it: store
+            # the options first, so that the reload reads them.
+            self.hass.config_entries.async_update_entry(entry, options=options)
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        return self.async_create_entry(data=options)
+
+    def _save(self, **changes: Any) -> ConfigFlowResult:
+        """Store the options with the given changes."""
+        return self._save_options(self._options | changes)
+
+    def _dog_choice(self, *, multiple: bool) -> SelectSelector:
+        """Return a selector listing the dogs by name."""
+        return SelectSelector(
+            SelectSelectorConfig(
+                options=[
+                    SelectOptionDict(value=dog_id, label=dog[CONF_DOG_NAME])
+                    for dog_id, dog in self._dogs.items()
+                ],
+                multiple=multiple,
+                mode=SelectSelectorMode.LIST,
+            )
+        )
+
+    def _validate_dog(
+        self, user_input: Mapping[str, Any], taken: Mapping[str, Any]
+    ) -> tuple[str, dict[str, int | float], dict[str, str], dict[str, str]]:
+        """Return a dog's id, GPS limits, errors and error placeholders."""
+        dog_id, errors = validate_dog_name(user_input[CONF_DOG_NAME], taken)
+        details, number_errors, placeholders = parse_numbers(
+            user_input, DOG_DETAIL_FIELDS
+        )
+        # A device API is a location source of every dog.
+        has_device_api = bool(self.config_entry.data.get(CONF_API_URL))
+        errors |= validate_location_source(user_input, has_device_api=has_device_api)
+        return dog_id, details, errors | number_errors, placeholders
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the options menu."""
+        return self.async_show_menu(
+            step_id="init",
+            menu_options=[
+                "add_dog",
+                "edit_dog",
+                "remove_dog",
+                "update_interval",
+                "weather",
+                "notifications",
+                "resilience",
+            ],
+        )
+
+    async def async_step_add_dog(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Add a dog; its id is a slug of its name and must be unique."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            dog_id, details, errors, placeholders = self._validate_dog(
+                user_input, self._dogs
+            )
+            if not errors:
+                dogs = [*self._dogs.values(), dog_options(dog_id, user_input, details)]
+                return self._save(**{CONF_DOGS: dogs})
+        schema = vol.Schema({**dog_fields(), **dog_detail_fields()})
+        return self.async_show_form(
+            step_id="add_dog",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+            description_placeholders=FORM_PLACEHOLDERS | placeholders,
+        )
+
+    async def async_step_edit_dog(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the dog to edit."""
+        if user_input is not None:
+            self._dog_id = user_input[CONF_DOG_ID]
+            return await self.async_step_edit_dog_details()
+        return self.async_show_form(
+            step_id="edit_dog",
+            data_schema=vol.Schema(
+                {vol.Required(CONF_DOG_ID): self._dog_choice(multiple=False)}
+            ),
+        )
+
+    async def async_step_edit_dog_details(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Edit a dog's name, GPS source and GPS limits; its id stays."""
+        dog_id = self._dog_id
+        # Another options flow may have removed the dog since this one chose it.
+        if (dog := self._dogs.get(dog_id)) is None:
+            return self.async_abort(reason="dog_removed")
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            _, details, errors, placeholders = self._validate_dog(user_input, {})
+            if not errors:
+                dogs = self._dogs | {dog_id: dog_options(dog_id, user_input, details)}
+                return self._save(**{CONF_DOGS: list(dogs.values())})
+        schema = vol.Schema({**dog_fields(), **dog_detail_fields()})
+        return self.async_show_form(
+            step_id="edit_dog_details",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or dog),
+            errors=errors,
+            description_placeholders=FORM_PLACEHOLDERS
+            | placeholders
+            | {"dog_name": dog[CONF_DOG_NAME]},
+        )
+
+    async def async_step_remove_dog(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the dogs to remove; nothing is ticked until the user ticks it."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            # Dogs another flow removed meanwhile are simply gone already.
+            chosen = [
+                dog_id for dog_id in user_input[CONF_DOGS] if dog_id in self._dogs
+            ]
+            if not chosen:
+                errors[CONF_DOGS] = "no_dog_selected"
+            elif len(chosen) == len(self._dogs):
+                errors[CONF_DOGS] = "last_dog"
+            else:
+                self._to_remove = chosen
+                return await self.async_step_remove_dog_confirm()
+        # Optional with an empty default: the frontend ticks the first option of
+        # a required multi-select that has no default.
+        schema = vol.Schema(
+            {vol.Optional(CONF_DOGS, default=[]): self._dog_choice(multiple=True)}
+        )
+        return self.async_show_form(
+            step_id="remove_dog",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+        )
+
+    async def async_step_remove_dog_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Name the dogs to remove and remove them only when the user confirms."""
+        dogs = self._dogs
+        chosen = [dog for dog_id, dog in dogs.items() if dog_id in self._to_remove]
+        if not chosen:
+            return self.async_abort(reason="dog_removed")
+        if user_input is not None:
+            remaining = [
+                dog for dog_id, dog in dogs.items() if dog_id not in self._to_remove
+            ]
+            if not remaining:
+                # Another flow removed the other dogs in the meantime.
+                return await self.async_step_remove_dog({CONF_DOGS: self._to_remove})
+            return self._save(**{CONF_DOGS: remaining})
+        return self.async_show_form(
+            step_id="remove_dog_confirm",
+            data_schema=vol.Schema({}),
+            description_placeholders={"dog_names": dog_names(chosen)},
+        )
+
+    async def async_step_update_interval(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Set how often the dogs are refreshed."""
+        fields = {CONF_UPDATE_INTERVAL: UPDATE_INTERVAL_FIELD}
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            values, errors, placeholders = parse_numbers(user_input, fields)
+            if not errors:
+                return self._save(**values)
+        schema = vol.Schema(
+            {vol.Required(CONF_UPDATE_INTERVAL): UPDATE_INTERVAL_FIELD.selector()}
+        )
+        current = {
+            CONF_UPDATE_INTERVAL: self._options.get(
+                CONF_UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL
+            )
+        }
+        return self.async_show_form(
+            step_id="update_interval",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or current
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_weather(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Choose the weather entity, or none, and how often it is read."""
+        fields = {CONF_WEATHER_INTERVAL: WEATHER_INTERVAL_FIELD}
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            values, errors, placeholders = parse_numbers(user_input, fields)
+            if not errors:
+                options = self._options | values
+                options.pop(CONF_WEATHER_ENTITY, None)
+                if weather := user_input.get(CONF_WEATHER_ENTITY):
+                    options[CONF_WEATHER_ENTITY] = weather
+                return self._save_options(options)
+        schema = vol.Schema(
+            {
+                vol.Optional(CONF_WEATHER_ENTITY): WEATHER_SELECTOR,
+                vol.Required(
+                    CONF_WEATHER_INTERVAL, default=DEFAULT_WEATHER_INTERVAL
+                ): WEATHER_INTERVAL_FIELD.selector(),
+            }
+        )
+        return self.async_show_form(
+            step_id="weather",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or self._options
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+    async def async_step_notifications(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Set notification targets and quiet hours."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = validate_notify_services(
+                self.hass, user_input.get(CONF_NOTIFY_SERVICES, [])
+            )
+            start = user_input.get(CONF_QUIET_HOURS_START)
+            end = user_input.get(CONF_QUIET_HOURS_END)
+            if bool(start) != bool(end):
+                errors["base"] = "quiet_hours_incomplete"
+            if not errors:
+                options = self._options
+                options.pop(CONF_QUIET_HOURS_START, None)
+                options.pop(CONF_QUIET_HOURS_END, None)
+                if start and end:
+                    options |= {
+                        CONF_QUIET_HOURS_START: normalize_time(start),
+                        CONF_QUIET_HOURS_END: normalize_time(end),
+                    }
+                options[CONF_NOTIFY_SERVICES] = user_input.get(CONF_NOTIFY_SERVICES, [])
+                options[CONF_NOTIFY_ENTITIES] = user_input.get(CONF_NOTIFY_ENTITIES, [])
+                return self._save_options(options)
+        schema = vol.Schema(
+            {
+                **notification_fields(self.hass),
+                vol.Optional(CONF_QUIET_HOURS_START): TIME_SELECTOR,
+                vol.Optional(CONF_QUIET_HOURS_END): TIME_SELECTOR,
+            }
+        )
+        return self.async_show_form(
+            step_id="notifications",
+            data_schema=self.add_suggested_values_to_schema(
+                schema, user_input or self._options
+            ),
+            errors=errors,
+            description_placeholders=FORM_PLACEHOLDERS,
+        )
+
+    async def async_step_resilience(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Tune circuit breakers and retries, in a section collapsed by default."""
+        errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
+        if user_input is not None:
+            given = user_input[RESILIENCE_SECTION]
+            values, number_errors, placeholders = parse_numbers(
+                given, RESILIENCE_FIELDS
+            )
+            errors = _resilience_errors(values, number_errors)
+            if not errors:
+                return self._save(**values, **{CONF_JITTER: bool(given[CONF_JITTER])})
+        current = {
+            key: self._options.get(key, default)
+            for key, default in DEFAULT_RESILIENCE.items()
+        }
+        suggested = {
+            RESILIENCE_SECTION: (user_input or {}).get(RESILIENCE_SECTION, current)
+        }
+        return self.async_show_form(
+            step_id="resilience",
+            data_schema=self.add_suggested_values_to_schema(
+                _resilience_schema(collapsed=not errors), suggested
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
