@@ -63,8 +63,9 @@ async def test_dog_named_circuit_keeps_its_entities(
         if e.unique_id.startswith(f"{entry.entry_id}_dog_circuit_")
     ]
     assert old.entity_id in dog_entities
-    # The dog's 5 data entities and its 13 care entities.
-    assert len(dog_entities) == 18
+    # The dog's 5 data entities and its 15 care entities (no weather: no advice),
+    # and its diary.
+    assert len(dog_entities) == 21
     assert registry.async_get(old.entity_id).name == "Circuit's collar battery"
 
 

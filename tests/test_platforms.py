@@ -29,7 +29,13 @@ def entry_options(entry_options: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     "platform",
-    [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.DEVICE_TRACKER, Platform.SENSOR],
+    [
+        Platform.BINARY_SENSOR,
+        Platform.BUTTON,
+        Platform.CALENDAR,
+        Platform.DEVICE_TRACKER,
+        Platform.SENSOR,
+    ],
 )
 async def test_platform(
     freezer: FrozenDateTimeFactory,

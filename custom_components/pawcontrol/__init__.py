@@ -21,6 +21,7 @@ from homeassistant.loader import async_get_integration
 from .api import PawControlApiAuthError, PawControlApiClient, PawControlApiNotFoundError
 from .care.follow import WalkFollower
 from .care.manager import CareManager
+from .care.reminders import ReminderManager
 from .care.services import async_setup_care_services
 from .care.store import CareStore
 from .circuit_events import CircuitEvents, circuit_issue_id
@@ -71,6 +72,7 @@ from .weather_manager import WeatherManager
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
+    Platform.CALENDAR,
     Platform.DEVICE_TRACKER,
     Platform.SENSOR,
 ]
@@ -190,6 +192,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
         weather=weather,
         notifications=notifications,
         care=care,
+        reminders=ReminderManager(hass, entry, dogs, care, notifications),
         version=await _async_version(hass),
     )
     _forget_removed_sources(hass, entry, dogs if api else {}, notifications)
@@ -202,6 +205,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
     follower = WalkFollower(hass, care, coordinator, dogs)
     follower.async_start()
     entry.async_on_unload(follower.async_stop)
+    await entry.runtime_data.reminders.async_start()
+    entry.async_on_unload(entry.runtime_data.reminders.async_shutdown)
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

@@ -14,6 +14,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .care.entities import PawControlWalkSensor
+from .care.reminder_entity import REMINDER_SENSORS, PawControlReminderSensor
 from .const import DATA_RESILIENCE
 from .coordinator import PawControlCoordinator, dog_breaker_name
 from .data import DogConfig, PawControlConfigEntry
@@ -44,6 +45,11 @@ async def async_setup_entry(
     entities += [
         PawControlWalkSensor(entry, dog, "walk_in_progress")
         for dog in runtime.dogs.values()
+    ]
+    entities += [
+        PawControlReminderSensor(entry, dog, description)
+        for dog in runtime.dogs.values()
+        for description in REMINDER_SENSORS
     ]
     if runtime.api is not None:
         entities += [

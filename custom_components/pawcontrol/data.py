@@ -36,6 +36,7 @@ from .resilience import CircuitBreakerConfig, RetryConfig
 if TYPE_CHECKING:
     from .api import PawControlApiClient
     from .care.manager import CareManager
+    from .care.reminders import ReminderManager
     from .coordinator import PawControlCoordinator
     from .gps_manager import GpsManager
     from .notifications import NotificationManager
@@ -155,6 +156,7 @@ class PawControlRuntimeData:
     weather: WeatherManager | None
     notifications: NotificationManager
     care: CareManager
+    reminders: ReminderManager
     # The integration's version from manifest.json: the hub's software version.
     version: str | None = None
 

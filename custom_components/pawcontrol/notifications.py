@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from functools import partial
+from typing import Any
 
 from homeassistant.components import persistent_notification
 from homeassistant.const import STATE_UNAVAILABLE
@@ -29,6 +30,11 @@ MAX_HELD = 50
 """Messages held for quiet hours beyond this are dropped, oldest first."""
 MAX_TITLE = 200
 MAX_TEXT = 1000
+MAX_ACTIONS = 3
+"""The companion apps show at most three actions."""
+MAX_ACTION_ID = 100
+MAX_TAG = 100
+MOBILE_APP_SERVICE_PREFIX = "notify.mobile_app_"
 
 
 class Delivery(StrEnum):
@@ -65,14 +71,78 @@ class Channel:
         """Return the circuit breaker name of the channel."""
         return f"{CHANNEL_BREAKER_PREFIX}{self.key}"
 
+    @property
+    def is_mobile_app(self) -> bool:
+        """Return whether the channel is a companion app's legacy notify service."""
+        return not self.is_entity and self.target.startswith(MOBILE_APP_SERVICE_PREFIX)
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationAction:
+    """A button of an actionable notification; only the mobile apps show it."""
+
+    action: str
+    title: str
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A message to deliver."""
+    """A message to deliver.
+
+    ``actions`` and ``tag`` reach only mobile app channels (as ``data``); the
+    other channels get the plain title and text. A held message replaces an
+    older held message with the same tag.
+    """
 
     title: str
     message: str
     critical: bool = False
+    actions: tuple[NotificationAction, ...] = ()
+    tag: str | None = None
+
+    def stored(self) -> dict[str, Any]:
+        """Return the stored form of a held message."""
+        return {"title": self.title, "message": self.message} | self.mobile_app_data()
+
+    @classmethod
+    def from_stored(cls, raw: object) -> Message | None:
+        """Read a stored held message, bounded; None when it is unusable."""
+        if not isinstance(raw, dict):
+            return None
+        title, message, tag = raw.get("title"), raw.get("message"), raw.get("tag")
+        if not isinstance(title, str) or not isinstance(message, str):
+            return None
+        return cls(
+            title[:MAX_TITLE],
+            message[:MAX_TEXT],
+            actions=_stored_actions(raw.get("actions")),
+            tag=tag[:MAX_TAG] if isinstance(tag, str) else None,
+        )
+
+    def mobile_app_data(self) -> dict[str, Any]:
+        """Return the ``data`` of a mobile app notification: actions and tag."""
+        data: dict[str, Any] = {}
+        if self.actions:
+            data["actions"] = [
+                {"action": a.action, "title": a.title} for a in self.actions
+            ]
+        if self.tag is not None:
+            data["tag"] = self.tag
+        return data
+
+
+def _stored_actions(raw: object) -> tuple[NotificationAction, ...]:
+    """Return the valid actions of a stored message."""
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        NotificationAction(item["action"], item["title"][:MAX_TITLE])
+        for item in raw[:MAX_ACTIONS]
+        if isinstance(item, dict)
+        and isinstance(item.get("action"), str)
+        and len(item["action"]) <= MAX_ACTION_ID
+        and isinstance(item.get("title"), str)
+    )
 
 
 def in_quiet_hours(now: time, start: time, end: time) -> bool:
@@ -109,7 +179,7 @@ class NotificationManager:
             resilience.breaker(channel.breaker_name, breaker_config)
         self._availability = AvailabilityLog(LOGGER, "Notification channel")
         self._held: list[Message] = []
-        self._store: PawControlStore[list[dict[str, str]]] = PawControlStore(
+        self._store: PawControlStore[list[dict[str, Any]]] = PawControlStore(
             hass, STORAGE_VERSION, STORAGE_KEY
         )
         self._unsub_flush: CALLBACK_TYPE | None = None
@@ -124,6 +194,8 @@ class NotificationManager:
     ) -> dict[str, Delivery] | None:
         """Deliver a message; return the result per channel, or None when held back."""
         if not message.critical and self._is_quiet(dt_util.now()):
+            if message.tag is not None:
+                self._held = [m for m in self._held if m.tag != message.tag]
             self._held.append(message)
             self._cap_held()
             await self._async_save()
@@ -155,11 +227,9 @@ class NotificationManager:
             self._store.report_reset("not a list")
             stored = None
         self._held = [
-            Message(raw["title"][:MAX_TITLE], raw["message"][:MAX_TEXT])
+            message
             for raw in stored or []
-            if isinstance(raw, dict)
-            and isinstance(raw.get("title"), str)
-            and isinstance(raw.get("message"), str)
+            if (message := Message.from_stored(raw)) is not None
         ]
         self._cap_held()
         if self._held:
@@ -180,6 +250,13 @@ class NotificationManager:
                 MAX_HELD,
             )
 
+    async def async_withdraw(self, tag: str) -> None:
+        """Drop the held messages with this tag: what they say is no longer true."""
+        kept = [message for message in self._held if message.tag != tag]
+        if len(kept) != len(self._held):
+            self._held = kept
+            await self._async_save()
+
     @callback
     def async_shutdown(self) -> None:
         """Stop waiting for quiet hours to end; the held messages stay stored."""
@@ -189,9 +266,7 @@ class NotificationManager:
 
     async def _async_save(self) -> None:
         """Store the held messages now, so a reload or restart does not lose them."""
-        await self._store.async_save(
-            [{"title": m.title, "message": m.message} for m in self._held]
-        )
+        await self._store.async_save([m.stored() for m in self._held])
 
     def _is_quiet(self, now: datetime) -> bool:
         """Return whether quiet hours hold back non-critical messages now."""
@@ -241,7 +316,7 @@ class NotificationManager:
             if state is None or state.state == STATE_UNAVAILABLE:
                 raise HomeAssistantError(f"{channel.target} is not available")
             domain, service = "notify", "send_message"
-            data = {
+            data: dict[str, Any] = {
                 "entity_id": channel.target,
                 "message": message.message,
                 "title": message.title,
@@ -249,5 +324,7 @@ class NotificationManager:
         else:
             domain, _, service = channel.target.partition(".")
             data = {"message": message.message, "title": message.title}
+            if channel.is_mobile_app and (extra := message.mobile_app_data()):
+                data["data"] = extra
         async with asyncio.timeout(NOTIFY_TIMEOUT):
             await self._hass.services.async_call(domain, service, data, blocking=True)

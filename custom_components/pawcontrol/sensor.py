@@ -18,6 +18,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .api import ACTIVITIES, ACTIVITY_UNKNOWN
+from .care.advice_entity import walk_advice_sensors
 from .care.entities import CARE_SENSORS, PawControlCareSensor
 from .const import DATA_RESILIENCE
 from .coordinator import DogData, PawControlCoordinator
@@ -97,6 +98,7 @@ async def async_setup_entry(
         for dog in runtime.dogs.values()
         for description in CARE_SENSORS
     ]
+    entities += walk_advice_sensors(hass, entry)
     resilience = hass.data[DATA_RESILIENCE]
     entities.append(PawControlStatisticsSensor(entry, resilience))
     entities += [

@@ -1,0 +1,203 @@
+"""A dog's diary: its walks and meals as calendar events, in the user's language.
+
+Home Assistant translates entity names and states in the frontend, but event
+summaries are text PawControl writes, so their wording comes from the
+``common`` and ``selector`` sections of the translations, in Home Assistant's
+language (English for keys a language lacks). Events carry times, distances
+and amounts only, never a position.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+
+from homeassistant.components.calendar import CalendarEvent
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.translation import async_get_translations
+from homeassistant.util import dt as dt_util
+
+from ..const import DOMAIN
+from .models import MEALS, FeedingRecord, WalkRecord
+from .store import DogHistory
+from .walks import ActiveWalk
+
+# A meal is a moment; a short slot keeps it visible in the week view.
+FEEDING_EVENT_DURATION: Final = timedelta(minutes=15)
+_WORDING_KEYS: Final = (
+    "diary_walk",
+    "diary_walk_in_progress",
+    "diary_walk_automatic",
+    "diary_minutes",
+    "diary_hours_minutes",
+    "diary_decimal_separator",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DiaryWording:
+    """The texts of the diary in one language."""
+
+    texts: Mapping[str, str]
+    meals: Mapping[str, str]
+
+    def distance(self, metres: float) -> str:
+        """Return a distance in km with one decimal, e.g. 2.3."""
+        separator = self.texts["diary_decimal_separator"]
+        return f"{metres / 1000:.1f}".replace(".", separator)
+
+    def duration(self, seconds: float) -> str:
+        """Return a duration in minutes, or hours and minutes from an hour on."""
+        minutes = max(0, round(seconds / 60))
+        if minutes < 60:
+            return self.texts["diary_minutes"].format(minutes=minutes)
+        return self.texts["diary_hours_minutes"].format(
+            hours=minutes // 60, minutes=minutes % 60
+        )
+
+    def walk(self, key: str, metres: float, seconds: float) -> str:
+        """Return the summary of a walk."""
+        return self.texts[key].format(
+            distance=self.distance(metres), duration=self.duration(seconds)
+        )
+
+    def feeding(self, feeding: FeedingRecord) -> str:
+        """Return the summary of a meal, e.g. Breakfast: 200 g."""
+        return f"{self.meals.get(feeding.meal, feeding.meal)}: {feeding.amount_g} g"
+
+
+async def async_load_wording(hass: HomeAssistant) -> DiaryWording:
+    """Return the diary's texts in Home Assistant's language."""
+    language = hass.config.language
+    common = await async_get_translations(hass, language, "common", {DOMAIN})
+    selector = await async_get_translations(hass, language, "selector", {DOMAIN})
+    meal_prefix = f"component.{DOMAIN}.selector.meal.options."
+    return DiaryWording(
+        texts={
+            key: common[f"component.{DOMAIN}.common.{key}"] for key in _WORDING_KEYS
+        },
+        meals={meal: selector.get(meal_prefix + meal, meal) for meal in MEALS},
+    )
+
+
+def _stamp(moment: datetime) -> str:
+    """Return a compact UTC time for event uids."""
+    return dt_util.as_utc(moment).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _next_minute(now: datetime) -> datetime:
+    """Return the next full minute after now."""
+    return (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
+
+
+def _walk_event(wording: DiaryWording, dog_id: str, walk: WalkRecord) -> CalendarEvent:
+    """Return a finished walk as an event."""
+    return CalendarEvent(
+        start=dt_util.as_local(walk.start),
+        end=dt_util.as_local(walk.end),
+        summary=wording.walk("diary_walk", walk.distance_m, walk.duration_s),
+        description=wording.texts["diary_walk_automatic"] if walk.automatic else None,
+        uid=f"{dog_id}-walk-{_stamp(walk.start)}",
+    )
+
+
+def _ongoing_walk_event(
+    wording: DiaryWording, dog_id: str, walk: ActiveWalk, now: datetime
+) -> CalendarEvent:
+    """Return the walk in progress as an event that lasts until the next minute.
+
+    The calendar entity writes its state again when the event ends, so the
+    summary's duration grows minute by minute and the state stays on. The uid
+    is the one the walk keeps once it has ended.
+    """
+    return CalendarEvent(
+        start=dt_util.as_local(walk.start),
+        end=dt_util.as_local(_next_minute(max(now, walk.start))),
+        summary=wording.walk(
+            "diary_walk_in_progress",
+            walk.distance_m,
+            (now - walk.start).total_seconds(),
+        ),
+        description=wording.texts["diary_walk_automatic"] if walk.automatic else None,
+        uid=f"{dog_id}-walk-{_stamp(walk.start)}",
+    )
+
+
+def _feedings(
+    dog_id: str, feedings: list[FeedingRecord]
+) -> Iterator[tuple[str, FeedingRecord]]:
+    """Yield each meal with its uid; meals logged at the same moment are numbered."""
+    seen: Counter[datetime] = Counter()
+    for feeding in feedings:
+        count = seen[feeding.time]
+        seen[feeding.time] += 1
+        suffix = f"-{count}" if count else ""
+        yield f"{dog_id}-meal-{_stamp(feeding.time)}{suffix}", feeding
+
+
+def _feeding_event(
+    wording: DiaryWording, uid: str, feeding: FeedingRecord
+) -> CalendarEvent:
+    """Return a meal as a short event."""
+    return CalendarEvent(
+        start=dt_util.as_local(feeding.time),
+        end=dt_util.as_local(feeding.time + FEEDING_EVENT_DURATION),
+        summary=wording.feeding(feeding),
+        uid=uid,
+    )
+
+
+def _overlaps(start: datetime, end: datetime, low: datetime, high: datetime) -> bool:
+    """Return whether [start, end] overlaps [low, high); an instant at low counts."""
+    return start < high and (end > low or start == low)
+
+
+@dataclass(frozen=True, slots=True)
+class DogDiary:
+    """The diary of one dog, worded in one language."""
+
+    wording: DiaryWording
+    dog_id: str
+
+    def events(
+        self,
+        history: DogHistory,
+        walk: ActiveWalk | None,
+        low: datetime,
+        high: datetime,
+    ) -> list[CalendarEvent]:
+        """Return the walks and meals overlapping [low, high), sorted by start."""
+        wording, dog_id = self.wording, self.dog_id
+        events = [
+            _walk_event(wording, dog_id, record)
+            for record in history.walks
+            if _overlaps(record.start, record.end, low, high)
+        ]
+        events += [
+            _feeding_event(wording, uid, feeding)
+            for uid, feeding in _feedings(dog_id, history.feedings)
+            if _overlaps(feeding.time, feeding.time + FEEDING_EVENT_DURATION, low, high)
+        ]
+        if walk is not None:
+            now = dt_util.utcnow()
+            if _overlaps(walk.start, _next_minute(max(now, walk.start)), low, high):
+                events.append(_ongoing_walk_event(wording, dog_id, walk, now))
+        return sorted(events, key=lambda e: (e.start, e.end, e.uid or ""))
+
+    def current(
+        self, history: DogHistory, walk: ActiveWalk | None
+    ) -> CalendarEvent | None:
+        """Return the walk in progress, else the latest walk or meal."""
+        wording, dog_id = self.wording, self.dog_id
+        if walk is not None:
+            return _ongoing_walk_event(wording, dog_id, walk, dt_util.utcnow())
+        latest: list[CalendarEvent] = []
+        if history.walks:
+            latest.append(_walk_event(wording, dog_id, history.walks[-1]))
+        if history.feedings:
+            *_, (uid, feeding) = _feedings(dog_id, history.feedings)
+            latest.append(_feeding_event(wording, uid, feeding))
+        return max(latest, key=lambda e: e.start, default=None)
