@@ -9,7 +9,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.exceptions import HomeAssistantError, ServiceNotFound
-from homeassistant.helpers import device_registry as dr, issue_registry as ir
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -27,7 +27,7 @@ from custom_components.pawcontrol.resilience.masking import format_error
 
 from .conftest import dog_options
 from .device_api import DeviceApiServer
-from .helpers import FAST, repair_text, setup_entry, tick
+from .helpers import FAST, entry_device, repair_text, setup_entry, tick
 from .platforms import async_setup_test_platforms
 
 MANIFEST = Path(__file__).parents[1] / "custom_components/pawcontrol/manifest.json"
@@ -183,7 +183,7 @@ async def test_hub_shows_the_integration_version(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     """The hub device's software version is the version in manifest.json."""
-    hub = dr.async_get(hass).async_get_device({(DOMAIN, init_integration.entry_id)})
+    hub = entry_device(hass, init_integration, init_integration.entry_id)
     assert hub is not None
     manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
     assert hub.sw_version == manifest["version"]

@@ -82,7 +82,7 @@ EVIDENCE: tuple[tuple[str, str, str], ...] = (
     ("config-flow", "manifest.json", r'"config_flow": true'),
     ("config-flow", "config_flow.py", r"^class PawControlConfigFlow\(ConfigFlow, domain=DOMAIN\)"),
     ("dependency-transparency", "manifest.json", r'"requirements": \[\]'),
-    ("devices", "entity.py", r"via_device=hub_identifier\(entry\)"),
+    ("devices", "entity.py", r"via_device_id=hub.id"),
     ("entity-unavailable", "const.py", r"^    CONF_MAX_STALE_MINUTES: 60,"),
     ("entity-unavailable", "sensor.py", r"not self\.within_stale_limit\(\)"),
     ("entity-unavailable", "device_tracker.py", r"limit = self\.coordinator\.max_stale"),

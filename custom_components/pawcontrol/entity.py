@@ -66,7 +66,6 @@ def dog_device_info(entry: PawControlConfigEntry, dog: DogConfig) -> DeviceInfo:
         name=dog.name,
         manufacturer=MANUFACTURER,
         model="Dog",
-        via_device=hub_identifier(entry),
     )
 
 
@@ -74,14 +73,18 @@ def dog_device_info(entry: PawControlConfigEntry, dog: DogConfig) -> DeviceInfo:
 def async_sync_devices(hass: HomeAssistant, entry: PawControlConfigEntry) -> None:
     """Create the hub and dog devices and remove the devices of removed dogs."""
     registry = dr.async_get(hass)
-    registry.async_get_or_create(
+    hub = registry.async_get_or_create(
         config_entry_id=entry.entry_id, **hub_device_info(entry)
     )
     wanted = {hub_identifier(entry)}
     for dog in entry.runtime_data.dogs.values():
-        registry.async_get_or_create(
+        device = registry.async_get_or_create(
             config_entry_id=entry.entry_id, **dog_device_info(entry, dog)
         )
+        # Linked by id: the `via_device` identifier is deprecated from 2026
+        # and would be logged for every entity that carries it.
+        if device.via_device_id != hub.id:
+            registry.async_update_device(device.id, via_device_id=hub.id)
         wanted.add(dog_identifier(entry, dog.dog_id))
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if not device.identifiers & wanted:

@@ -141,6 +141,7 @@ CARE_SENSORS: tuple[CareSensorDescription, ...] = (
         device_class=SensorDeviceClass.WEIGHT,
         native_unit_of_measurement=UnitOfMass.GRAMS,
         state_class=SensorStateClass.TOTAL_INCREASING,
+        suggested_display_precision=0,
         value_fn=lambda care, dog_id: sum(f.amount_g for f in care.meals_today(dog_id)),
     ),
     CareSensorDescription(
