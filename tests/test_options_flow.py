@@ -23,6 +23,7 @@ from custom_components.pawcontrol.const import (
     CONF_QUIET_HOURS_START,
     CONF_UPDATE_INTERVAL,
     CONF_WEATHER_ENTITY,
+    DEFAULT_CARE,
     DEFAULT_RESILIENCE,
     DOMAIN,
 )
@@ -30,6 +31,22 @@ from custom_components.pawcontrol.const import (
 from .conftest import dog_options
 from .device_api import DeviceApiServer, Mode
 from .helpers import collar_reports, entry_device, shown_errors
+
+# The care of a dog saved with the section's defaults.
+DEFAULT_STORED_CARE: dict[str, Any] = {**DEFAULT_CARE, "feeding_times": []}
+
+
+def _dog(**fields: Any) -> dict[str, Any]:
+    """Return a dog form's input with the care section as the frontend sends it.
+
+    The frontend always sends a section; an empty one takes its defaults.
+    """
+    return {**fields, "care": {}}
+
+
+def _stored(dog: dict[str, Any]) -> dict[str, Any]:
+    """Return a dog as a dog form stores it: with its care options, flat."""
+    return dog | DEFAULT_STORED_CARE
 
 
 async def _open(hass: HomeAssistant, entry: MockConfigEntry, step: str) -> str:
@@ -81,11 +98,11 @@ async def test_add_dog(hass: HomeAssistant, init_integration: MockConfigEntry) -
     result = await _submit(
         hass,
         flow_id,
-        {"name": "Max Müller", "gps_max_age": 300, "gps_accuracy_limit": 50},
+        _dog(name="Max Müller", gps_max_age=300, gps_accuracy_limit=50),
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert init_integration.options[CONF_DOGS][1] == dog_options(
-        "max_muller", "Max Müller", gps_max_age=300, gps_accuracy_limit=50
+    assert init_integration.options[CONF_DOGS][1] == _stored(
+        dog_options("max_muller", "Max Müller", gps_max_age=300, gps_accuracy_limit=50)
     )
     assert init_integration.state is ConfigEntryState.LOADED
     assert _dog_names(hass, init_integration) == ["Buddy", "Max Müller"]
@@ -104,10 +121,10 @@ async def test_add_dog_refused_then_recovery(
 ) -> None:
     """A name whose id is taken or empty is refused; another name works."""
     flow_id = await _open(hass, init_integration, "add_dog")
-    result = await _submit(hass, flow_id, {"name": name})
+    result = await _submit(hass, flow_id, _dog(name=name))
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"name": error}
-    result = await _submit(hass, flow_id, {"name": "Luna"})
+    result = await _submit(hass, flow_id, _dog(name="Luna"))
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert [dog["dog_id"] for dog in init_integration.options[CONF_DOGS]] == [
         "buddy",
@@ -123,16 +140,18 @@ async def test_edit_dog_keeps_id(
     result = await _submit(hass, flow_id, {"dog_id": "buddy"})
     assert result["step_id"] == "edit_dog_details"
     assert result["description_placeholders"]["dog_name"] == "Buddy"
-    result = await _submit(hass, result["flow_id"], {"name": ""})
+    result = await _submit(hass, result["flow_id"], _dog(name=""))
     assert result["errors"] == {"name": "invalid_name"}
     result = await _submit(
         hass,
         result["flow_id"],
-        {"name": "Buddy Boy", "gps_max_age": 120, "gps_accuracy_limit": 25},
+        _dog(name="Buddy Boy", gps_max_age=120, gps_accuracy_limit=25),
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert init_integration.options[CONF_DOGS] == [
-        dog_options("buddy", "Buddy Boy", gps_max_age=120, gps_accuracy_limit=25)
+        _stored(
+            dog_options("buddy", "Buddy Boy", gps_max_age=120, gps_accuracy_limit=25)
+        )
     ]
     assert _dog_names(hass, init_integration) == ["Buddy Boy"]
 
@@ -299,7 +318,7 @@ async def test_dogs_need_a_gps_source_without_a_device_api(
     )
     options = dict(entry_without_api.options)
     flow_id = await _open(hass, entry_without_api, "add_dog")
-    result = await _submit(hass, flow_id, {"name": "Luna"})
+    result = await _submit(hass, flow_id, _dog(name="Luna"))
     assert result["errors"] == {CONF_GPS_SOURCE: "location_source_required"}
     assert await shown_errors(hass, result, "options") == [
         "Choose a GPS source. PawControl has no device API, so without one it cannot"
@@ -307,15 +326,15 @@ async def test_dogs_need_a_gps_source_without_a_device_api(
     ]
     assert entry_without_api.options == options
     result = await _submit(
-        hass, flow_id, {"name": "Luna", CONF_GPS_SOURCE: "person.anna"}
+        hass, flow_id, _dog(name="Luna", **{CONF_GPS_SOURCE: "person.anna"})
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert entry_without_api.options[CONF_DOGS][1] == dog_options(
-        "luna", "Luna", **{CONF_GPS_SOURCE: "person.anna"}
+    assert entry_without_api.options[CONF_DOGS][1] == _stored(
+        dog_options("luna", "Luna", **{CONF_GPS_SOURCE: "person.anna"})
     )
 
     result = await _open_details(hass, entry_without_api, "buddy")
-    result = await _submit(hass, result["flow_id"], {"name": "Buddy"})
+    result = await _submit(hass, result["flow_id"], _dog(name="Buddy"))
     assert result["errors"] == {CONF_GPS_SOURCE: "location_source_required"}
     assert entry_without_api.options[CONF_DOGS][0][CONF_GPS_SOURCE] == (
         "device_tracker.buddy_collar"
@@ -467,11 +486,7 @@ async def test_dog_removed_by_another_flow(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     answer = {"dog_id": "rex"}
     if chosen_before_removal:
-        answer = {
-            "name": "Rex the Second",
-            "gps_max_age": 600,
-            "gps_accuracy_limit": 100,
-        }
+        answer = _dog(name="Rex the Second", gps_max_age=600, gps_accuracy_limit=100)
     result = await _submit(hass, flow_a, answer)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "dog_removed"
@@ -496,8 +511,8 @@ VALID_INPUT: dict[str, dict[str, Any]] = {
     "resilience": {"advanced": dict(DEFAULT_RESILIENCE)},
     "update_interval": {CONF_UPDATE_INTERVAL: 30},
     "weather": {"weather_interval": 30},
-    "add_dog": {"name": "Luna", "gps_max_age": 600, "gps_accuracy_limit": 100},
-    "edit_dog_details": {"name": "Buddy", "gps_max_age": 300, "gps_accuracy_limit": 50},
+    "add_dog": _dog(name="Luna", gps_max_age=600, gps_accuracy_limit=100),
+    "edit_dog_details": _dog(name="Buddy", gps_max_age=300, gps_accuracy_limit=50),
 }
 
 
@@ -605,16 +620,16 @@ async def test_dog_names_are_capped(
 ) -> None:
     """A name longer than 50 characters is refused when adding or editing a dog."""
     flow_id = await _open(hass, init_integration, "add_dog")
-    result = await _submit(hass, flow_id, {"name": name})
+    result = await _submit(hass, flow_id, _dog(name=name))
     assert result["errors"] == {"name": error}
     assert await shown_errors(hass, result, "options") == [
         "Enter a name of at most 50 characters."
     ]
     result = await _open_details(hass, init_integration, "buddy")
-    result = await _submit(hass, result["flow_id"], {"name": name})
+    result = await _submit(hass, result["flow_id"], _dog(name=name))
     assert result["errors"] == {"name": error}
     assert [dog["name"] for dog in init_integration.options[CONF_DOGS]] == ["Buddy"]
-    result = await _submit(hass, result["flow_id"], {"name": "R" * 50})
+    result = await _submit(hass, result["flow_id"], _dog(name="R" * 50))
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 

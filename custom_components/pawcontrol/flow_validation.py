@@ -31,6 +31,7 @@ import voluptuous as vol
 from yarl import URL
 
 from .api import PawControlApiError
+from .care.config import MAX_FEEDING_TIMES
 from .const import (
     CONF_API_TOKEN,
     CONF_API_URL,
@@ -327,6 +328,7 @@ FORM_PLACEHOLDERS: Final[dict[str, str]] = {
     "url_schemes": "http:// or https://",
     "name_max_length": str(MAX_NAME_LENGTH),
     "token_max_length": str(MAX_TOKEN_LENGTH),
+    "max_feeding_times": str(MAX_FEEDING_TIMES),
 }
 
 

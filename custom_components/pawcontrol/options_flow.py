@@ -6,9 +6,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
-from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
-    BooleanSelector,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -21,9 +19,7 @@ from .const import (
     CONF_DOG_ID,
     CONF_DOG_NAME,
     CONF_DOGS,
-    CONF_INITIAL_DELAY,
     CONF_JITTER,
-    CONF_MAX_DELAY,
     CONF_NOTIFY_ENTITIES,
     CONF_NOTIFY_SERVICES,
     CONF_QUIET_HOURS_END,
@@ -35,8 +31,16 @@ from .const import (
     DEFAULT_UPDATE_INTERVAL,
     DEFAULT_WEATHER_INTERVAL,
 )
+from .flow_sections import (
+    CARE_SECTION,
+    RESILIENCE_SECTION,
+    care_section,
+    care_suggestions,
+    parse_dog_settings,
+    resilience_errors,
+    resilience_section,
+)
 from .flow_validation import (
-    DOG_DETAIL_FIELDS,
     FORM_PLACEHOLDERS,
     RESILIENCE_FIELDS,
     TIME_SELECTOR,
@@ -55,8 +59,6 @@ from .flow_validation import (
     validate_notify_services,
 )
 
-# The resilience fields sit in this collapsed section; the options stay flat.
-RESILIENCE_SECTION: Final = "advanced"
 # An entry in these states has no update listener, yet can be set up again.
 _RELOAD_ON_SAVE: Final = {
     ConfigEntryState.NOT_LOADED,
@@ -64,35 +66,6 @@ _RELOAD_ON_SAVE: Final = {
     ConfigEntryState.SETUP_RETRY,
     ConfigEntryState.SETUP_IN_PROGRESS,
 }
-
-
-def _resilience_schema(*, collapsed: bool) -> vol.Schema:
-    """Return the resilience form: every field inside one section."""
-    fields = vol.Schema(
-        {
-            vol.Required(key): BooleanSelector()
-            if key == CONF_JITTER
-            else RESILIENCE_FIELDS[key].selector()
-            for key in DEFAULT_RESILIENCE
-        }
-    )
-    return vol.Schema(
-        {vol.Required(RESILIENCE_SECTION): section(fields, {"collapsed": collapsed})}
-    )
-
-
-def _resilience_errors(
-    values: Mapping[str, int | float], errors: dict[str, str]
-) -> dict[str, str]:
-    """Return the section's error: the frontend shows none inside a section.
-
-    It names the first invalid field, whose range is in the placeholders.
-    """
-    if errors:
-        return {RESILIENCE_SECTION: f"range_{next(iter(errors))}"}
-    if values[CONF_INITIAL_DELAY] > values[CONF_MAX_DELAY]:
-        return {RESILIENCE_SECTION: "initial_delay_above_max_delay"}
-    return {}
 
 
 class PawControlOptionsFlow(OptionsFlow):
@@ -144,17 +117,38 @@ class PawControlOptionsFlow(OptionsFlow):
         )
 
     def _validate_dog(
-        self, user_input: Mapping[str, Any], taken: Mapping[str, Any]
-    ) -> tuple[str, dict[str, int | float], dict[str, str], dict[str, str]]:
-        """Return a dog's id, GPS limits, errors and error placeholders."""
-        dog_id, errors = validate_dog_name(user_input[CONF_DOG_NAME], taken)
-        details, number_errors, placeholders = parse_numbers(
-            user_input, DOG_DETAIL_FIELDS
-        )
+        self, user_input: Mapping[str, Any], taken: Mapping[str, Any], dog_id: str = ""
+    ) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+        """Return a dog's stored form (a new id unless given), errors and placeholders."""
+        new_id, errors = validate_dog_name(user_input[CONF_DOG_NAME], taken)
+        details, care, number_errors, placeholders = parse_dog_settings(user_input)
         # A device API is a location source of every dog.
         has_device_api = bool(self.config_entry.data.get(CONF_API_URL))
         errors |= validate_location_source(user_input, has_device_api=has_device_api)
-        return dog_id, details, errors | number_errors, placeholders
+        dog = dog_options(dog_id or new_id, user_input, details) | care
+        return dog, errors | number_errors, placeholders
+
+    def _dog_form(
+        self,
+        step_id: str,
+        suggested: Mapping[str, Any] | None,
+        errors: dict[str, str],
+        placeholders: Mapping[str, str],
+    ) -> ConfigFlowResult:
+        """Show a dog's form; the care section opens when it has the error."""
+        schema = vol.Schema(
+            {
+                **dog_fields(),
+                **dog_detail_fields(),
+                **care_section(collapsed=CARE_SECTION not in errors),
+            }
+        )
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            errors=errors,
+            description_placeholders=FORM_PLACEHOLDERS | dict(placeholders),
+        )
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -180,19 +174,10 @@ class PawControlOptionsFlow(OptionsFlow):
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:
-            dog_id, details, errors, placeholders = self._validate_dog(
-                user_input, self._dogs
-            )
+            dog, errors, placeholders = self._validate_dog(user_input, self._dogs)
             if not errors:
-                dogs = [*self._dogs.values(), dog_options(dog_id, user_input, details)]
-                return self._save(**{CONF_DOGS: dogs})
-        schema = vol.Schema({**dog_fields(), **dog_detail_fields()})
-        return self.async_show_form(
-            step_id="add_dog",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input),
-            errors=errors,
-            description_placeholders=FORM_PLACEHOLDERS | placeholders,
-        )
+                return self._save(**{CONF_DOGS: [*self._dogs.values(), dog]})
+        return self._dog_form("add_dog", user_input, errors, placeholders)
 
     async def async_step_edit_dog(
         self, user_input: dict[str, Any] | None = None
@@ -211,7 +196,7 @@ class PawControlOptionsFlow(OptionsFlow):
     async def async_step_edit_dog_details(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Edit a dog's name, GPS source and GPS limits; its id stays."""
+        """Edit a dog's name, GPS source, GPS limits and care; its id stays."""
         dog_id = self._dog_id
         # Another options flow may have removed the dog since this one chose it.
         if (dog := self._dogs.get(dog_id)) is None:
@@ -219,19 +204,13 @@ class PawControlOptionsFlow(OptionsFlow):
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:
-            _, details, errors, placeholders = self._validate_dog(user_input, {})
+            edited, errors, placeholders = self._validate_dog(user_input, {}, dog_id)
             if not errors:
-                dogs = self._dogs | {dog_id: dog_options(dog_id, user_input, details)}
+                dogs = self._dogs | {dog_id: edited}
                 return self._save(**{CONF_DOGS: list(dogs.values())})
-        schema = vol.Schema({**dog_fields(), **dog_detail_fields()})
-        return self.async_show_form(
-            step_id="edit_dog_details",
-            data_schema=self.add_suggested_values_to_schema(schema, user_input or dog),
-            errors=errors,
-            description_placeholders=FORM_PLACEHOLDERS
-            | placeholders
-            | {"dog_name": dog[CONF_DOG_NAME]},
-        )
+        suggested = user_input or dog | care_suggestions(dog)
+        placeholders |= {"dog_name": dog[CONF_DOG_NAME]}
+        return self._dog_form("edit_dog_details", suggested, errors, placeholders)
 
     async def async_step_remove_dog(
         self, user_input: dict[str, Any] | None = None
@@ -395,7 +374,7 @@ class PawControlOptionsFlow(OptionsFlow):
             values, number_errors, placeholders = parse_numbers(
                 given, RESILIENCE_FIELDS
             )
-            errors = _resilience_errors(values, number_errors)
+            errors = resilience_errors(values, number_errors)
             if not errors:
                 return self._save(**values, **{CONF_JITTER: bool(given[CONF_JITTER])})
         current = {
@@ -408,7 +387,7 @@ class PawControlOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="resilience",
             data_schema=self.add_suggested_values_to_schema(
-                _resilience_schema(collapsed=not errors), suggested
+                vol.Schema(resilience_section(collapsed=not errors)), suggested
             ),
             errors=errors,
             description_placeholders=placeholders,
