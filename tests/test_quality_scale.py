@@ -13,10 +13,16 @@ from typing import Any
 import pytest
 import yaml
 
+from custom_components.pawcontrol.const import (
+    DEFAULT_UPDATE_INTERVAL,
+    DEFAULT_WEATHER_INTERVAL,
+)
 from custom_components.pawcontrol.labels import (
     ENTITY_TRANSLATION_KEYS,
     REPAIR_TRANSLATION_KEYS,
 )
+
+from .test_docs import STORES, action_gaps, blocks, option_gaps
 
 ROOT = Path(__file__).parents[1]
 INTEGRATION = ROOT / "custom_components" / "pawcontrol"
@@ -88,6 +94,9 @@ EVIDENCE: tuple[tuple[str, str, str], ...] = (
     ("entity-unavailable", "device_tracker.py", r"limit = self\.coordinator\.max_stale"),
     ("diagnostics", "diagnostics.py", r"^async def async_get_config_entry_diagnostics\("),
     ("diagnostics", "diagnostics.py", r'^TO_REDACT = \{CONF_API_TOKEN, "latitude", "longitude"'),
+    ("docs-examples", "/README.md", r"^## Examples\n(?s:.)*?\]\(docs/resilience-examples\.md\)(?s:.)*?\]\(https://my\.home-assistant\.io/redirect/blueprint_import/"),
+    ("docs-examples", "/tests/test_docs.py", r"^async def test_every_example_works\("),
+    ("docs-examples", "/tests/test_docs.py", r"^async def test_blueprint_runs_when_a_circuit_stays_open\("),
     ("docs-high-level-description", "/README.md", r"\A# PawControl\n\nPawControl is a Home Assistant custom integration for \w+"),
     ("docs-installation-instructions", "/README.md", r"^Requires Home Assistant \d{4}\.\d+ or newer"),
     ("docs-installation-instructions", "/README.md", r"^## Install\n(?s:.)*?^1\. (?s:.)*?Add integration"),
@@ -515,6 +524,81 @@ def check_docs_supported_functions() -> None:
     assert "`pawcontrol_circuit_state_changed`" in section
 
 
+def _responses() -> dict[str, bool]:
+    """Return whether each action answers, from its async_register call."""
+    answers: dict[str, bool] = {}
+    for module in ("services.py", "care/services.py"):
+        for _, call in _calls(_tree(module)):
+            if _name(call) == "async_register":
+                kws = {kw.arg: ast.unparse(kw.value) for kw in call.keywords}
+                support = kws.get("supports_response", "SupportsResponse.NONE")
+                answers[_consts(module)[_name(call.args[1])]] = support != "SupportsResponse.NONE"  # fmt: skip
+    return answers
+
+
+def check_docs_actions() -> None:
+    """Check the README documents every action's fields, limits and response."""
+    assert _responses().keys() == SERVICES
+    assert not action_gaps(_responses())
+
+
+def check_docs_configuration_parameters() -> None:
+    """Check the README documents every option with its range."""
+    assert not option_gaps()
+
+
+def check_docs_data_update() -> None:
+    """Check the README says how often each source is read, with the defaults."""
+    section = _section("How data is updated")
+    assert re.search(
+        rf"`update_interval`, default\s+{DEFAULT_UPDATE_INTERVAL} s", section
+    )
+    assert re.search(
+        rf"`weather_interval` \(default\s+{DEFAULT_WEATHER_INTERVAL} min", section
+    )
+
+
+def check_docs_examples() -> None:
+    """Check the examples file has at least ten examples."""
+    examples = ROOT / "docs" / "resilience-examples.md"
+    assert len(re.findall(r"^## \d+\. ", examples.read_text(), re.M)) >= 10
+    assert len(blocks(examples)) >= 10
+
+
+def check_docs_known_limitations() -> None:
+    """Check the README states its limitations, one bullet each."""
+    assert len(re.findall(r"^- ", _section("Known limitations"), re.M)) >= 10
+
+
+def check_docs_removal_instructions() -> None:
+    """Check the README says how to delete PawControl and names every stored file."""
+    section = _section("Removal")
+    assert "*Delete*" in section
+    assert all(f"`{store}`" in section for store in STORES)
+
+
+def check_docs_supported_devices() -> None:
+    """Check the README names the GPS sources and the device API contract."""
+    section = _section("Supported sources")
+    for name in ("`device_tracker`", "`person`", "(docs/device-api.md)"):
+        assert name in section, name
+
+
+def check_docs_troubleshooting() -> None:
+    """Check the README explains logs, diagnostics and every setup flow message."""
+    section = _section("Troubleshooting")
+    assert "custom_components.pawcontrol: debug" in section
+    assert "*Download diagnostics*" in section
+    for key in {*EN["config"]["error"], *EN["config"]["abort"]}:
+        assert f"`{key}`" in section, key
+
+
+def check_docs_use_cases() -> None:
+    """Check the README tells the three stories."""
+    section = _section("Use cases")
+    assert len(re.findall(r"^\*\*The .+?\.\*\*", section, re.M)) == 3
+
+
 CHECKS: dict[str, Callable[[], None]] = {
     "action-exceptions": check_action_exceptions,
     "action-setup": check_action_setup,
@@ -523,8 +607,17 @@ CHECKS: dict[str, Callable[[], None]] = {
     "config-flow": check_config_flow,
     "config-flow-test-coverage": check_config_flow_test_coverage,
     "devices": check_every_entity("_attr_device_info"),
+    "docs-actions": check_docs_actions,
+    "docs-configuration-parameters": check_docs_configuration_parameters,
+    "docs-data-update": check_docs_data_update,
+    "docs-examples": check_docs_examples,
     "docs-installation-parameters": check_docs_installation_parameters,
+    "docs-known-limitations": check_docs_known_limitations,
+    "docs-removal-instructions": check_docs_removal_instructions,
+    "docs-supported-devices": check_docs_supported_devices,
     "docs-supported-functions": check_docs_supported_functions,
+    "docs-troubleshooting": check_docs_troubleshooting,
+    "docs-use-cases": check_docs_use_cases,
     "entity-category": check_entity_category,
     "entity-device-class": check_entity_device_class,
     "entity-event-setup": check_entity_event_setup,

@@ -24,6 +24,7 @@ import voluptuous as vol
 from ..const import DOMAIN
 from ..services import excerpt, invalid_input, loaded_entry
 from .manager import CareError, CareManager
+from .meals import meal_for
 from .models import MAX_AMOUNT_G, MAX_WEIGHT_KG, MEALS, MIN_AMOUNT_G, MIN_WEIGHT_KG
 
 SERVICE_START_WALK: Final = "start_walk"
@@ -41,7 +42,7 @@ FEEDING_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_DOG): cv.string,
         vol.Required(ATTR_AMOUNT): vol.Any(int, float, cv.string),
-        vol.Optional(ATTR_MEAL, default="snack"): cv.string,
+        vol.Optional(ATTR_MEAL): cv.string,
     }
 )
 WEIGHT_SCHEMA = vol.Schema(
@@ -120,7 +121,11 @@ async def _async_log_feeding(call: ServiceCall) -> None:
         raise invalid_input(
             "invalid_amount", min=str(MIN_AMOUNT_G), max=str(MAX_AMOUNT_G)
         )
-    meal = call.data[ATTR_MEAL]
+    # Without a meal, the dog's feeding times (else the clock) decide, as for
+    # the Fed button.
+    meal = call.data.get(ATTR_MEAL) or meal_for(
+        loaded_entry(call.hass).runtime_data.dogs[dog_id]
+    )
     if meal not in MEALS:
         raise invalid_input("invalid_meal", meal=excerpt(meal), valid=", ".join(MEALS))
     care.log_feeding(dog_id, int(amount), meal)
