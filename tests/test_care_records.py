@@ -61,6 +61,7 @@ def _dog(*times: time) -> DogConfig:
 @pytest.mark.parametrize(
     ("times", "clock", "meal"),
     [
+        ((), time(1, 55), "snack"),
         ((), time(8, 0), "breakfast"),
         ((), time(12, 0), "lunch"),
         ((), time(18, 0), "dinner"),

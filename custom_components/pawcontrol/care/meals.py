@@ -10,6 +10,7 @@ from ..data import DogConfig
 
 # Local times where one meal ends and the next begins, without feeding times.
 _MEAL_BOUNDS = (
+    (time(4, 0), "snack"),
     (time(10, 30), "breakfast"),
     (time(15, 0), "lunch"),
     (time(21, 0), "dinner"),
@@ -21,8 +22,8 @@ def meal_for(dog: DogConfig, now: datetime | None = None) -> str:
 
     With feeding times, the one nearest to now names the meal: the first is
     breakfast, the last dinner, the second lunch, any other a snack (a single
-    time is breakfast before noon, else dinner). Without, breakfast until 10:30, lunch until 15:00, dinner until
-    21:00, then snack.
+    time is breakfast before noon, else dinner). Without, snack before 04:00,
+    breakfast until 10:30, lunch until 15:00, dinner until 21:00, then snack.
     """
     local = dt_util.as_local(now or dt_util.utcnow())
     times = dog.care.feeding_times
