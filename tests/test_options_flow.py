@@ -237,8 +237,8 @@ async def test_remove_dogs_ticks_nothing_and_asks_first(
     result = await _submit(hass, flow_id, {CONF_DOGS: ["luna"]})
     assert result["step_id"] == "remove_dog_confirm"
     assert await _step_text(hass, result, "description") == (
-        "Remove Luna? Their devices and entities are deleted from Home Assistant."
-        " This cannot be undone."
+        "Remove Luna? Their devices and entities are deleted from Home Assistant,"
+        " and their walks, meals and weights with them. This cannot be undone."
     )
     assert await _step_text(hass, result, "submit") == "Remove"
     # Closing the dialog instead of confirming removes nothing.
