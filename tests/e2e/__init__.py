@@ -1,0 +1,1 @@
+"""End-to-end tests: PawControl in a real Home Assistant process, and its dashboard in a browser."""

@@ -1,0 +1,59 @@
+"""Read Home Assistant's log for problems that PawControl caused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+import re
+from typing import Final
+
+# "2026-12-01 00:56:43.770 WARNING (MainThread) [homeassistant.loader] ..."
+RECORD_START: Final = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?P<level>[A-Z]+) ", re.MULTILINE
+)
+ERROR_LEVELS: Final = frozenset({"ERROR", "CRITICAL", "FATAL"})
+# Home Assistant's frame helper: "Detected code that ..." (older releases) and
+# "Detected that custom integration 'pawcontrol' ..." (newer ones).
+DETECTED: Final = re.compile(r"Detected (code that|that custom integration)")
+# What Home Assistant says when a translation, an action's description or an
+# icon is missing or broken.
+MISSING_TEXT: Final = re.compile(
+    r"translation|services\.yaml|service description|icons?\b|icons\.json",
+    re.IGNORECASE,
+)
+
+
+def records(text: str) -> Iterator[tuple[str, str]]:
+    """Yield (level, record) for each log record, with its traceback lines."""
+    starts = [match.start() for match in RECORD_START.finditer(text)]
+    # What comes before the first record (the console before logging is set up).
+    if (head := text[: starts[0] if starts else len(text)].strip()) != "":
+        yield "CONSOLE", head
+    for begin, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        record = text[begin:end].rstrip()
+        match = RECORD_START.match(record)
+        yield (match["level"] if match else "CONSOLE"), record
+
+
+def problem(level: str, record: str) -> bool:
+    """Return whether a record is a problem from or caused by PawControl."""
+    if "pawcontrol" not in record.lower():
+        return False
+    if level in ERROR_LEVELS or "Traceback (most recent call last)" in record:
+        return True
+    if DETECTED.search(record):
+        return True
+    return level in ("WARNING", "CONSOLE") and bool(MISSING_TEXT.search(record))
+
+
+def pawcontrol_problems(paths: Iterable[Path]) -> list[str]:
+    """Return every problem record in the given logs, prefixed with its file name."""
+    found: list[str] = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found.extend(
+            f"{path.name}: {record}"
+            for level, record in records(text)
+            if problem(level, record)
+        )
+    return found
