@@ -15,13 +15,13 @@ import re
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import slugify
 
 from .const import DOMAIN
 from .coordinator import dog_breaker_name
 from .data import PawControlConfigEntry
 from .notifications import Channel
+from .texts import async_text
 
 MOBILE_APP = "mobile_app"
 MOBILE_APP_SERVICE_PREFIX = "notify.mobile_app_"
@@ -152,10 +152,6 @@ def problem(last_error: str | None) -> tuple[str, dict[str, str]]:
 async def async_problem_text(hass: HomeAssistant, last_error: str | None) -> str:
     """Return what went wrong in the user's language."""
     key, placeholders = problem(last_error)
-    translations = await async_get_translations(
-        hass, hass.config.language, "exceptions", {DOMAIN}
+    return await async_text(
+        hass, f"exceptions.{key}.message", last_error or "-", **placeholders
     )
-    text = translations.get(f"component.{DOMAIN}.exceptions.{key}.message")
-    if text is None:
-        return last_error or "-"
-    return text.format(**placeholders)

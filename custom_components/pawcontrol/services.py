@@ -17,7 +17,6 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
@@ -25,6 +24,7 @@ from .const import DATA_RESILIENCE, DOMAIN
 from .notifications import Message
 from .resilience import ResilienceManager
 from .resilience.manager import RESET_ALL
+from .texts import async_text
 
 if TYPE_CHECKING:
     from .data import PawControlConfigEntry
@@ -195,11 +195,8 @@ async def _async_emergency_alert(call: ServiceCall) -> ServiceResponse:
                 },
             )
         title = f"PawControl: {dog.name}"
-    translations = await async_get_translations(
-        call.hass, call.hass.config.language, "selector", {DOMAIN}
-    )
-    label = translations.get(
-        f"component.{DOMAIN}.selector.severity.options.{severity}", severity
+    label = await async_text(
+        call.hass, f"selector.severity.options.{severity}", severity
     )
     results = await entry.runtime_data.notifications.async_send(
         Message(f"{title} ({label})", message, critical=True),

@@ -34,7 +34,6 @@ from typing import Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_point_in_utc_time
-from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER
@@ -46,6 +45,7 @@ from ..notifications import (
     NotificationManager,
 )
 from ..resilience.storage import PawControlStore
+from ..texts import async_text
 from .manager import CareError, CareManager
 from .meals import meal_for
 
@@ -337,27 +337,30 @@ class ReminderManager:
         self, dog: DogConfig, reminder: Reminder, period: datetime
     ) -> None:
         """Send a reminder in the user's language, actionable on mobile apps."""
-        texts = await async_get_translations(
-            self._hass, self._hass.config.language, "exceptions", {DOMAIN}
-        )
 
-        def text(key: str, **placeholders: str) -> str:
+        async def text(key: str, **placeholders: str) -> str:
             """Return a translated text with its placeholders filled."""
-            raw = texts.get(f"component.{DOMAIN}.exceptions.{key}.message", key)
-            return raw.format(dog_name=dog.name, **placeholders)
+            return await async_text(
+                self._hass,
+                f"exceptions.{key}.message",
+                key,
+                dog_name=dog.name,
+                **placeholders,
+            )
 
         if reminder is Reminder.WALK:
             hours = f"{dog.care.walk_interval_hours:g}"
-            body = text("reminder_walk_message", hours=hours)
+            body = await text("reminder_walk_message", hours=hours)
         else:
             at = dt_util.as_local(period).strftime("%H:%M")
-            body = text("reminder_feeding_message", time=at)
+            body = await text("reminder_feeding_message", time=at)
         actions: tuple[NotificationAction, ...] = ()
         if action := action_id(reminder, self._entry.entry_id, dog.dog_id):
-            actions = (NotificationAction(action, text(ACTION_TITLES[reminder])),)
+            title = await text(ACTION_TITLES[reminder])
+            actions = (NotificationAction(action, title),)
         await self._notifications.async_send(
             Message(
-                text(f"reminder_{reminder}_title"),
+                await text(f"reminder_{reminder}_title"),
                 body,
                 actions=actions,
                 tag=_tag(reminder, dog.dog_id),
