@@ -111,6 +111,8 @@ async def test_walk_counts_every_fix_of_the_tracker(
             "dog": "buddy",
             "start": summary["start"],
             "end": summary["end"],
+            "duration": 180,
+            "distance": round(expected),
             "duration_s": 180,
             "distance_m": round(expected),
             "automatic": False,

@@ -117,6 +117,8 @@ EVENTS: Final = {
         "dog",
         "start",
         "end",
+        "duration",
+        "distance",
         "duration_s",
         "distance_m",
         "automatic",

@@ -132,6 +132,9 @@ class CareManager:
                 "dog": dog_id,
                 "start": record.start.isoformat(),
                 "end": record.end.isoformat(),
+                # The names (seconds, metres), and the same with units.
+                "duration": round(record.duration_s),
+                "distance": round(record.distance_m),
                 "duration_s": round(record.duration_s),
                 "distance_m": round(record.distance_m),
                 "automatic": record.automatic,
