@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 import socket
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.core import HomeAssistant
 import pytest
@@ -30,6 +30,26 @@ from custom_components.pawcontrol.const import (
 from .device_api import TOKEN, DeviceApiServer, load_fixture
 from .helpers import collar_reports
 from .syrupy_ext import PawControlSnapshotExtension
+
+# Where every test that uses the ``freezer`` fixture starts, unless it says
+# otherwise with ``@pytest.mark.freeze_time(...)``: far from midnight in the
+# zones the tests use (19:00 in Berlin, 10:00 in Los Angeles, 13:00 in New
+# York) and weeks from a change of daylight saving time. The clock is frozen
+# there before Home Assistant starts, so no test depends on the hour at which
+# the suite runs.
+PINNED_START: Final = "2026-11-02T18:00:00+00:00"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start every test that uses the clock at the pinned moment, before hass."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", None)
+        if fixtures is None or "freezer" not in fixtures:
+            continue
+        if item.get_closest_marker("freeze_time") is None:
+            item.add_marker(pytest.mark.freeze_time(PINNED_START))
+        # pytest-freezer then sets the freezer up first, before hass.
 
 
 @pytest.fixture(autouse=True)

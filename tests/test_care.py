@@ -208,15 +208,15 @@ async def test_fifty_feedings_at_once_are_all_stored(
     assert len(stored["feedings"]) == 50
 
 
+@pytest.mark.freeze_time("2026-11-30T22:50:00+00:00")  # 23:50 in Berlin
 async def test_meal_weight_and_day_counters_reset_at_local_midnight(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    init_integration: MockConfigEntry,
+    mock_config_entry: MockConfigEntry,
 ) -> None:
     """Meals count for the local day; the weight stays."""
     await hass.config.async_set_time_zone("Europe/Berlin")
-    local = dt_util.now().replace(hour=23, minute=50, second=0, microsecond=0)
-    freezer.move_to(local)
+    await setup_entry(hass, mock_config_entry)
     await _call(hass, "log_feeding", dog="buddy", amount_g=250, meal="dinner")
     await _call(hass, "log_weight", dog="buddy", weight_kg=21.456)
     assert _state(hass, "sensor.buddy_meals_today") == "1"

@@ -15,6 +15,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType, section
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -344,6 +345,11 @@ async def test_editing_keeps_the_care_and_the_other_dogs(
 
 # What is refused, and how it is shown.
 
+WALK_RANGE = (
+    "Care, walk reminder: enter a number from 0 to 72 h, "
+    "in steps of 0.5 h (such as 1.5 or 8)."
+)
+
 
 @pytest.mark.parametrize(
     ("key", "value", "text"),
@@ -352,9 +358,11 @@ async def test_editing_keeps_the_care_and_the_other_dogs(
         (CONF_DEFAULT_PORTION, 5001, "Care, default portion: enter a whole number from 1 to 5000 g."),
         (CONF_DEFAULT_PORTION, 12.5, "Care, default portion: enter a whole number from 1 to 5000 g."),
         (CONF_DEFAULT_PORTION, "nan", "Care, default portion: enter a whole number from 1 to 5000 g."),
-        (CONF_WALK_INTERVAL, -1, "Care, walk reminder: enter a number from 0 to 72 h."),
-        (CONF_WALK_INTERVAL, 72.5, "Care, walk reminder: enter a number from 0 to 72 h."),
-        (CONF_WALK_INTERVAL, "inf", "Care, walk reminder: enter a number from 0 to 72 h."),
+        (CONF_WALK_INTERVAL, -1, WALK_RANGE),
+        (CONF_WALK_INTERVAL, 72.5, WALK_RANGE),
+        (CONF_WALK_INTERVAL, "inf", WALK_RANGE),
+        (CONF_WALK_INTERVAL, 0.3, WALK_RANGE),
+        (CONF_WALK_INTERVAL, 7.75, WALK_RANGE),
         (CONF_HEAT_CAUTION, 61, "Care, caution above: enter a number from -50 to 60 °C."),
         (CONF_HEAT_AVOID, -51, "Care, avoid walks above: enter a number from -50 to 60 °C."),
         (CONF_COLD_AVOID, 41, "Care, avoid walks below: enter a number from -60 to 40 °C."),
@@ -384,6 +392,9 @@ async def test_out_of_range_care_is_refused_with_its_range(
     given["care"][key] = SHOWN_DEFAULTS[key]
     result = await _post(client, f"/{form['flow_id']}", given)
     assert result["type"] == "create_entry"
+    # The save reloads PawControl: let it finish before the test ends.
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.LOADED
 
 
 @pytest.mark.parametrize(
@@ -561,7 +572,8 @@ async def test_walk_reminder_interval_from_the_form(
     due: str,
 ) -> None:
     """A walk is due after the saved interval; 0 turns the reminder off."""
-    start = datetime.now(BERLIN)
+    # UTC arithmetic: two hours later, also across a change of daylight saving.
+    start = dt_util.utcnow()
     await _edit_care(hass, init_integration, **{CONF_WALK_INTERVAL: hours})
     await _at(hass, freezer, start + timedelta(hours=1, minutes=59))
     assert _state(hass, "binary_sensor.buddy_needs_walk") == "off"

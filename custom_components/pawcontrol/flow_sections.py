@@ -62,7 +62,7 @@ CARE_FIELDS: Final[dict[str, NumberField]] = {
         minimum=MIN_AMOUNT_G, maximum=MAX_AMOUNT_G, unit="g"
     ),
     CONF_WALK_INTERVAL: NumberField(
-        minimum=0, maximum=72, step=0.5, unit="h", integer=False
+        minimum=0, maximum=72, step=0.5, unit="h", integer=False, exact_step=True
     ),
     CONF_HEAT_CAUTION: _temperature(-50, 60),
     CONF_HEAT_AVOID: _temperature(-50, 60),

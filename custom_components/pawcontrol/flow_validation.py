@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 import math
 import re
@@ -95,6 +95,8 @@ class NumberField:
     step: float = 1
     unit: str | None = None
     integer: bool = True
+    # Refuse a value between two steps (the form and the docs name the step).
+    exact_step: bool = False
 
     def selector(self) -> FormNumberSelector:
         """Return a box-style selector with this field's range."""
@@ -117,6 +119,10 @@ class NumberField:
             return None
         if self.integer:
             return int(number) if number.is_integer() else None
+        if self.exact_step:
+            steps = (number - self.minimum) / self.step
+            if abs(steps - round(steps)) > 1e-9:
+                return None
         return number
 
     @property
@@ -161,9 +167,7 @@ def _has_control_or_space(text: str) -> bool:
     )
 
 
-def validate_dog_name(
-    name: str, taken: Mapping[str, Any]
-) -> tuple[str, dict[str, str]]:
+def validate_dog_name(name: str, taken: Collection[str]) -> tuple[str, dict[str, str]]:
     """Return the dog id for a name and the form errors, if any."""
     name = name.strip()
     if len(name) > MAX_NAME_LENGTH:
@@ -178,6 +182,21 @@ def validate_dog_name(
     if dog_id in taken:
         return dog_id, {CONF_DOG_NAME: "dog_already_exists"}
     return dog_id, {}
+
+
+def taken_dog_names(
+    dogs: Mapping[str, Mapping[str, Any]], editing: str = ""
+) -> set[str]:
+    """Return the ids and name slugs a dog's name must not match.
+
+    A renamed dog keeps its id, so both its id and its current name are taken;
+    the dog being edited may keep its own.
+    """
+    taken: set[str] = set()
+    for dog_id, dog in dogs.items():
+        if dog_id != editing:
+            taken |= {dog_id, slugify(str(dog.get(CONF_DOG_NAME, "")))}
+    return taken
 
 
 def validate_notify_services(

@@ -215,8 +215,12 @@ class NotificationManager:
             for channel, delivery in zip(self.channels, deliveries, strict=True)
         }
         if always_persistent or Delivery.DELIVERED not in deliveries:
+            # A tagged message replaces its earlier one instead of piling up.
             persistent_notification.async_create(
-                self._hass, message.message, title=message.title
+                self._hass,
+                message.message,
+                title=message.title,
+                notification_id=message.tag,
             )
         return results
 
@@ -251,7 +255,11 @@ class NotificationManager:
             )
 
     async def async_withdraw(self, tag: str) -> None:
-        """Drop the held messages with this tag: what they say is no longer true."""
+        """Drop the messages with this tag: what they say is no longer true.
+
+        Held ones are not sent, and a persistent notification with it goes.
+        """
+        persistent_notification.async_dismiss(self._hass, tag)
         kept = [message for message in self._held if message.tag != tag]
         if len(kept) != len(self._held):
             self._held = kept

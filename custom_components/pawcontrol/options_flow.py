@@ -54,6 +54,7 @@ from .flow_validation import (
     normalize_time,
     notification_fields,
     parse_numbers,
+    taken_dog_names,
     validate_dog_name,
     validate_location_source,
     validate_notify_services,
@@ -117,9 +118,14 @@ class PawControlOptionsFlow(OptionsFlow):
         )
 
     def _validate_dog(
-        self, user_input: Mapping[str, Any], taken: Mapping[str, Any], dog_id: str = ""
+        self, user_input: Mapping[str, Any], dog_id: str = ""
     ) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
-        """Return a dog's stored form (a new id unless given), errors and placeholders."""
+        """Return a dog's stored form (a new id unless given), errors and placeholders.
+
+        The name must differ from every other dog's id and name, when adding
+        and when editing.
+        """
+        taken = taken_dog_names(self._dogs, dog_id)
         new_id, errors = validate_dog_name(user_input[CONF_DOG_NAME], taken)
         details, care, number_errors, placeholders = parse_dog_settings(user_input)
         # A device API is a location source of every dog.
@@ -174,7 +180,7 @@ class PawControlOptionsFlow(OptionsFlow):
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:
-            dog, errors, placeholders = self._validate_dog(user_input, self._dogs)
+            dog, errors, placeholders = self._validate_dog(user_input)
             if not errors:
                 return self._save(**{CONF_DOGS: [*self._dogs.values(), dog]})
         return self._dog_form("add_dog", user_input, errors, placeholders)
@@ -204,7 +210,7 @@ class PawControlOptionsFlow(OptionsFlow):
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:
-            edited, errors, placeholders = self._validate_dog(user_input, {}, dog_id)
+            edited, errors, placeholders = self._validate_dog(user_input, dog_id)
             if not errors:
                 dogs = self._dogs | {dog_id: edited}
                 return self._save(**{CONF_DOGS: list(dogs.values())})

@@ -88,6 +88,20 @@ def _stamp(moment: datetime) -> str:
     return dt_util.as_utc(moment).strftime("%Y%m%dT%H%M%S%fZ")
 
 
+def _span(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """Return an event's start and end in local time, end never before start.
+
+    Home Assistant's calendar checks an event's length on the local clock, so
+    a walk that goes on into the hour repeated when daylight saving time ends
+    would look negative; its end is then moved to where the clock has caught up.
+    """
+    local_start, local_end = dt_util.as_local(start), dt_util.as_local(end)
+    while local_end.replace(tzinfo=None) < local_start.replace(tzinfo=None):
+        gap = local_start.replace(tzinfo=None) - local_end.replace(tzinfo=None)
+        local_end = dt_util.as_local(local_end + gap)
+    return local_start, local_end
+
+
 def _next_minute(now: datetime) -> datetime:
     """Return the next full minute after now."""
     return (now + timedelta(minutes=1)).replace(second=0, microsecond=0)
@@ -95,9 +109,10 @@ def _next_minute(now: datetime) -> datetime:
 
 def _walk_event(wording: DiaryWording, dog_id: str, walk: WalkRecord) -> CalendarEvent:
     """Return a finished walk as an event."""
+    start, end = _span(walk.start, walk.end)
     return CalendarEvent(
-        start=dt_util.as_local(walk.start),
-        end=dt_util.as_local(walk.end),
+        start=start,
+        end=end,
         summary=wording.walk("diary_walk", walk.distance_m, walk.duration_s),
         description=wording.texts["diary_walk_automatic"] if walk.automatic else None,
         uid=f"{dog_id}-walk-{_stamp(walk.start)}",
@@ -113,9 +128,10 @@ def _ongoing_walk_event(
     summary's duration grows minute by minute and the state stays on. The uid
     is the one the walk keeps once it has ended.
     """
+    start, end = _span(walk.start, _next_minute(max(now, walk.start)))
     return CalendarEvent(
-        start=dt_util.as_local(walk.start),
-        end=dt_util.as_local(_next_minute(max(now, walk.start))),
+        start=start,
+        end=end,
         summary=wording.walk(
             "diary_walk_in_progress",
             walk.distance_m,
@@ -142,9 +158,10 @@ def _feeding_event(
     wording: DiaryWording, uid: str, feeding: FeedingRecord
 ) -> CalendarEvent:
     """Return a meal as a short event."""
+    start, end = _span(feeding.time, feeding.time + FEEDING_EVENT_DURATION)
     return CalendarEvent(
-        start=dt_util.as_local(feeding.time),
-        end=dt_util.as_local(feeding.time + FEEDING_EVENT_DURATION),
+        start=start,
+        end=end,
         summary=wording.feeding(feeding),
         uid=uid,
     )

@@ -20,10 +20,12 @@ from homeassistant.core import (
     callback,
 )
 from homeassistant.helpers.event import async_track_state_change_event
+from homeassistant.util import dt as dt_util
 
 from ..coordinator import PawControlCoordinator
 from ..data import DogConfig
 from .manager import CareManager
+from .models import CLOCK_SKEW
 from .walks import Fix
 
 
@@ -116,6 +118,9 @@ class WalkFollower:
     @callback
     def handle_fix(self, dog: DogConfig, fix: Fix) -> None:
         """Start, feed or end the dog's walk with one fix."""
+        if fix.time > dt_util.utcnow() + CLOCK_SKEW:
+            # A source whose clock runs ahead: its fix would block every later one.
+            return
         limit = float(dog.gps_accuracy_limit)
         accurate = fix.accuracy is None or fix.accuracy <= limit
         home = self._hass.states.get(ENTITY_ID_HOME) if accurate else None
@@ -126,6 +131,12 @@ class WalkFollower:
                 walk = self._care.start_walk(dog.dog_id, automatic=True, start=fix.time)
             else:
                 return
+        last = walk.last_fix
+        if fix.time < walk.start or (last is not None and fix.time <= last.time):
+            # A fix no newer than the last one (a cached one, the same fix from a
+            # refresh) says nothing new about where the dog is.
+            self._care.add_fix(dog.dog_id, fix, limit)
+            return
         if home is not None and not at_home:
             walk.left_home = True
         self._care.add_fix(dog.dog_id, fix, limit)

@@ -3,21 +3,28 @@
 Every change happens synchronously on the event loop (validate, record,
 schedule a save, tell the entities), so concurrent service calls can never
 lose a record. Day figures are computed from the records for the local day
-of Home Assistant's time zone; a timer at local midnight refreshes them.
+of Home Assistant's time zone. A timer at the start of the next local day
+(``dt_util.start_of_local_day`` of tomorrow, so a day that starts at 01:00
+because daylight saving time skips midnight still starts, and a repeated hour
+starts it once) refreshes them; it is set again every day and whenever the
+time zone changes.
 """
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Final
 
-from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers.event import async_track_time_change
+from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
+from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
-from .models import FeedingRecord, WalkRecord, WeightRecord
-from .store import CareStore, DogHistory
+from ..const import LOGGER
+from .models import CLOCK_SKEW, FeedingRecord, WalkRecord, WeightRecord
+from .store import RETENTION, CareStore, DogHistory
 from .walks import ActiveWalk, Fix
 
 EVENT_WALK_ENDED: Final = "pawcontrol_walk_ended"
@@ -38,6 +45,30 @@ def _local_day(moment: datetime) -> date:
     return dt_util.as_local(moment).date()
 
 
+def _time(record: FeedingRecord) -> datetime:
+    """Return when a meal was given."""
+    return record.time
+
+
+def day_start(day: date) -> datetime:
+    """Return when a local day starts, in UTC.
+
+    Where daylight saving time skips midnight, the day starts at the first
+    moment it has (01:00); compared in UTC, a repeated hour is no new day.
+    """
+    return dt_util.as_utc(dt_util.start_of_local_day(day))
+
+
+def today_start(now: datetime) -> datetime:
+    """Return when the local day of ``now`` started, in UTC."""
+    return day_start(_local_day(now))
+
+
+def next_day_start(now: datetime) -> datetime:
+    """Return when the local day after that of ``now`` starts, in UTC."""
+    return day_start(_local_day(now) + timedelta(days=1))
+
+
 class CareManager:
     """The care records and walks in progress of the configured dogs."""
 
@@ -48,7 +79,9 @@ class CareManager:
         self.histories: dict[str, DogHistory] = {}
         self.walks: dict[str, ActiveWalk] = {}
         self._listeners: list[Callable[[], None]] = []
-        self._unsub_midnight: CALLBACK_TYPE | None = None
+        self._unsub_day: CALLBACK_TYPE | None = None
+        self._unsub_config: CALLBACK_TYPE | None = None
+        self._day_job = HassJob(self._at_day_start, cancel_on_shutdown=True)
 
     async def async_load(self, dog_ids: set[str]) -> None:
         """Read the history; keep only configured dogs; resume walks in progress."""
@@ -56,20 +89,29 @@ class CareManager:
         self.histories = {
             dog_id: stored.get(dog_id, DogHistory()) for dog_id in dog_ids
         }
+        now = dt_util.utcnow()
         for dog_id, history in self.histories.items():
             if history.active_walk is not None:
-                self.walks[dog_id] = ActiveWalk.restore(history.active_walk)
+                walk = ActiveWalk.restore(history.active_walk)
+                # A walk stored before days were split began on its start's day.
+                walk.day_start = walk.day_start or today_start(walk.start)
+                walk.start_day(today_start(now))
+                self.walks[dog_id] = walk
         if set(stored) - dog_ids:
             self._store.schedule_save(self.histories)
-        self._unsub_midnight = async_track_time_change(
-            self._hass, self._at_midnight, hour=0, minute=0, second=0
+        self._schedule_day_start()
+        self._unsub_config = self._hass.bus.async_listen(
+            EVENT_CORE_CONFIG_UPDATE, self._on_core_config
         )
 
     async def async_shutdown(self) -> None:
-        """Stop the midnight timer and write everything now."""
-        if self._unsub_midnight is not None:
-            self._unsub_midnight()
-            self._unsub_midnight = None
+        """Stop the day timer and write everything now."""
+        if self._unsub_day is not None:
+            self._unsub_day()
+            self._unsub_day = None
+        if self._unsub_config is not None:
+            self._unsub_config()
+            self._unsub_config = None
         await self._store.async_save(self.histories)
 
     @callback
@@ -89,10 +131,35 @@ class CareManager:
             listener()
 
     @callback
-    def _at_midnight(self, now: datetime) -> None:
+    def _schedule_day_start(self) -> None:
+        """Wake up when the next local day starts."""
+        if self._unsub_day is not None:
+            self._unsub_day()
+        self._unsub_day = async_track_point_in_utc_time(
+            self._hass, self._day_job, next_day_start(dt_util.utcnow())
+        )
+
+    @callback
+    def _on_core_config(self, _event: Event[Any]) -> None:
+        """Follow a change of Home Assistant's time zone: another day, another timer."""
+        self._schedule_day_start()
+        self._start_day()
+
+    @callback
+    def _at_day_start(self, _now: datetime) -> None:
         """Start the new day: prune old records, reset the day figures."""
+        self._unsub_day = None
+        self._schedule_day_start()
         for history in self.histories.values():
             history.prune(dt_util.utcnow())
+        self._start_day()
+
+    @callback
+    def _start_day(self) -> None:
+        """Let every walk in progress begin the current day; tell the entities."""
+        start = today_start(dt_util.utcnow())
+        for walk in self.walks.values():
+            walk.start_day(start)
         self._changed()
 
     def _history(self, dog_id: str) -> DogHistory:
@@ -114,6 +181,7 @@ class CareManager:
         now = dt_util.utcnow()
         begin = now if start is None else min(start, now)
         walk = self.walks[dog_id] = ActiveWalk(begin, automatic)
+        walk.start_day(today_start(now))
         self._changed()
         return walk
 
@@ -123,7 +191,9 @@ class CareManager:
         history = self._history(dog_id)
         if (walk := self.walks.pop(dog_id, None)) is None:
             raise CareError("no_walk_in_progress", dog=dog_id)
-        record = walk.finish(dt_util.utcnow())
+        now = dt_util.utcnow()
+        walk.start_day(today_start(now))
+        record = walk.finish(now)
         history.walks.append(record)
         self._changed()
         self._hass.bus.async_fire(
@@ -152,20 +222,64 @@ class CareManager:
         return True
 
     @callback
-    def log_feeding(self, dog_id: str, amount_g: int, meal: str) -> FeedingRecord:
-        """Store a meal."""
-        record = FeedingRecord(dt_util.utcnow(), amount_g, meal)
-        self._history(dog_id).feedings.append(record)
+    def log_feeding(
+        self,
+        dog_id: str,
+        amount_g: int,
+        meal: str,
+        *,
+        when: datetime | None = None,
+        reminder: datetime | None = None,
+    ) -> FeedingRecord:
+        """Store a meal (now, or when it was given), maybe answering a reminder."""
+        history = self._history(dog_id)
+        record = FeedingRecord(self._record_time(when), amount_g, meal, reminder)
+        bisect.insort(history.feedings, record, key=lambda f: f.time)
         self._changed()
         return record
 
     @callback
-    def log_weight(self, dog_id: str, weight_kg: float) -> WeightRecord:
-        """Store a weighing."""
-        record = WeightRecord(dt_util.utcnow(), weight_kg)
-        self._history(dog_id).weights.append(record)
+    def log_weight(
+        self, dog_id: str, weight_kg: float, *, when: datetime | None = None
+    ) -> WeightRecord:
+        """Store a weighing (now, or when it was taken)."""
+        history = self._history(dog_id)
+        record = WeightRecord(self._record_time(when), weight_kg)
+        bisect.insort(history.weights, record, key=lambda w: w.time)
         self._changed()
         return record
+
+    @staticmethod
+    def _record_time(when: datetime | None) -> datetime:
+        """Return a new record's time; refuse the future and beyond the history."""
+        now = dt_util.utcnow()
+        if when is None:
+            return now
+        if when > now + CLOCK_SKEW:
+            raise CareError(
+                "time_in_future", minutes=str(int(CLOCK_SKEW.total_seconds() // 60))
+            )
+        if when < now - RETENTION:
+            raise CareError("time_too_old", days=str(RETENTION.days))
+        return dt_util.as_utc(when)
+
+    def answered(self, dog_id: str, reminder: datetime) -> bool:
+        """Return whether a meal was already logged in answer to this reminder."""
+        return any(f.reminder == reminder for f in self.histories[dog_id].feedings)
+
+    @callback
+    def answer_feeding(
+        self, dog_id: str, amount_g: int, meal: str, reminder: datetime
+    ) -> FeedingRecord | None:
+        """Log a meal for a feeding reminder once; a second answer changes nothing."""
+        if self.answered(dog_id, reminder):
+            LOGGER.debug(
+                "%s was already fed for the reminder of %s; ignored",
+                dog_id,
+                reminder.isoformat(),
+            )
+            return None
+        return self.log_feeding(dog_id, amount_g, meal, reminder=reminder)
 
     # What the entities show ------------------------------------------------------
 
@@ -174,11 +288,18 @@ class CareManager:
         today = _local_day(dt_util.utcnow())
         return [w for w in self.histories[dog_id].walks if _local_day(w.end) == today]
 
-    def distance_today(self, dog_id: str) -> float:
-        """Return metres walked today, including the walk in progress."""
-        done = sum(w.distance_m for w in self.walks_today(dog_id))
+    def distance_today(self, dog_id: str) -> int:
+        """Return whole metres walked today, including the walk in progress.
+
+        Only what was walked since the day started counts. The walk in progress
+        adds its distance rounded as its end will round it, so the figure never
+        goes down when the walk ends.
+        """
+        done = sum(round(w.day_distance_m) for w in self.walks_today(dog_id))
         walk = self.walks.get(dog_id)
-        return done + (walk.distance_m if walk else 0.0)
+        if walk is None:
+            return done
+        return done + round(walk.distance_m) - round(walk.before_day_m)
 
     def last_walk(self, dog_id: str) -> WalkRecord | None:
         """Return the dog's last finished walk."""
@@ -192,9 +313,13 @@ class CareManager:
             f for f in self.histories[dog_id].feedings if _local_day(f.time) == today
         ]
 
-    def last_feeding(self, dog_id: str) -> FeedingRecord | None:
-        """Return the dog's last meal."""
+    def last_feeding(
+        self, dog_id: str, *, before: datetime | None = None
+    ) -> FeedingRecord | None:
+        """Return the dog's last meal (not after ``before``, when given)."""
         feedings = self.histories[dog_id].feedings
+        if before is not None:
+            feedings = feedings[: bisect.bisect_right(feedings, before, key=_time)]
         return feedings[-1] if feedings else None
 
     def weight(self, dog_id: str) -> WeightRecord | None:

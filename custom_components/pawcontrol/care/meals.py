@@ -8,6 +8,7 @@ from homeassistant.util import dt as dt_util
 
 from ..data import DogConfig
 
+MINUTES_PER_DAY = 24 * 60
 # Local times where one meal ends and the next begins, without feeding times.
 _MEAL_BOUNDS = (
     (time(4, 0), "snack"),
@@ -20,7 +21,8 @@ _MEAL_BOUNDS = (
 def meal_for(dog: DogConfig, now: datetime | None = None) -> str:
     """Return the meal of a feeding now: by the dog's feeding times, else the clock.
 
-    With feeding times, the one nearest to now names the meal: the first is
+    With feeding times, the one nearest to now (on a 24-hour clock, so 00:30
+    is nearer to 22:00 than to 07:00) names the meal: the first is
     breakfast, the last dinner, the second lunch, any other a snack (a single
     time is breakfast before noon, else dinner). Without, snack before 04:00,
     breakfast until 10:30, lunch until 15:00, dinner until 21:00, then snack.
@@ -31,10 +33,13 @@ def meal_for(dog: DogConfig, now: datetime | None = None) -> str:
         return "breakfast" if local.time() < time(12, 0) else "dinner"
     if times:
         minutes = local.hour * 60 + local.minute
-        nearest = min(
-            range(len(times)),
-            key=lambda i: abs(times[i].hour * 60 + times[i].minute - minutes),
-        )
+
+        def distance(index: int) -> int:
+            """Return the minutes between now and a feeding time, across midnight."""
+            apart = abs(times[index].hour * 60 + times[index].minute - minutes)
+            return min(apart, MINUTES_PER_DAY - apart)
+
+        nearest = min(range(len(times)), key=distance)
         if nearest == 0:
             return "breakfast"
         if nearest == len(times) - 1:

@@ -1,14 +1,18 @@
 """What dog care records: walks, meals and weights, and how they are stored.
 
-Records are immutable; the stored form is plain JSON with ISO times. Reading a
-stored record validates every field, so a hand-edited or damaged file can
-drop a record but never load a wrong one.
+Records are immutable and check themselves when they are made: the same
+checks run for a record PawControl creates and for one read back from disk,
+so whatever PawControl writes it can read again, and a hand-edited or damaged
+file can drop a record but never load a wrong one. The stored form is plain
+JSON with ISO times. Whether a time lies in the future is a question of the
+clock at the moment of writing; the manager asks it (``CLOCK_SKEW``), the
+records do not, so a file never depends on the clock it is read at.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 import math
 from typing import Any, Final
 
@@ -17,13 +21,15 @@ MIN_AMOUNT_G: Final = 1
 MAX_AMOUNT_G: Final = 5000
 MIN_WEIGHT_KG: Final = 0.5
 MAX_WEIGHT_KG: Final = 120.0
-# A walk longer than a day or farther than 100 km is not a stored walk.
-MAX_WALK_SECONDS: Final = 86_400.0
-MAX_WALK_DISTANCE_M: Final = 100_000.0
+# Far beyond any walk, even one forgotten for days: a bound against damaged
+# files. A walk in progress stops counting there, so every walk can be stored.
+MAX_WALK_DISTANCE_M: Final = 1_000_000.0
+# How far ahead of Home Assistant's clock a new record's time may be.
+CLOCK_SKEW: Final = timedelta(minutes=5)
 
 
 class InvalidRecordError(ValueError):
-    """A stored record has a missing or impossible field."""
+    """A record has a missing or impossible field."""
 
 
 def _time(raw: Any) -> datetime:
@@ -34,9 +40,18 @@ def _time(raw: Any) -> datetime:
         value = datetime.fromisoformat(raw)
     except ValueError as err:
         raise InvalidRecordError("time") from err
-    if value.tzinfo is None:
-        raise InvalidRecordError("time without zone")
     return value
+
+
+def _optional_time(raw: Any) -> datetime | None:
+    """Return an aware datetime from an ISO string, or None when it is missing."""
+    return None if raw is None else _time(raw)
+
+
+def _check_time(value: datetime | None) -> None:
+    """Refuse a time without a zone."""
+    if value is not None and value.tzinfo is None:
+        raise InvalidRecordError("time without zone")
 
 
 def _number(raw: Any, low: float, high: float, field: str) -> float:
@@ -49,69 +64,129 @@ def _number(raw: Any, low: float, high: float, field: str) -> float:
     return value
 
 
+def _flag(raw: Any, field: str) -> bool:
+    """Return a stored boolean (missing is False)."""
+    if raw is None:
+        return False
+    if not isinstance(raw, bool):
+        raise InvalidRecordError(field)
+    return raw
+
+
+def _dict(raw: Any, what: str) -> dict[str, Any]:
+    """Return a stored object or raise."""
+    if not isinstance(raw, dict):
+        raise InvalidRecordError(what)
+    return raw
+
+
 @dataclass(frozen=True, slots=True)
 class WalkRecord:
-    """A finished walk: when, how far, and whether it started by itself."""
+    """A finished walk: when, how far, and whether it started by itself.
+
+    ``before_day_m`` is the part of the distance walked before the local day
+    the walk ended on began: it counted for an earlier day's distance.
+    """
 
     start: datetime
     end: datetime
     distance_m: float
     automatic: bool = False
+    before_day_m: float = 0.0
+
+    def __post_init__(self) -> None:
+        """Refuse an impossible walk (the same check for new and stored ones)."""
+        _check_time(self.start)
+        _check_time(self.end)
+        if self.end < self.start:
+            raise InvalidRecordError("walk duration")
+        _number(self.distance_m, 0, MAX_WALK_DISTANCE_M, "distance")
+        _number(self.before_day_m, 0, self.distance_m, "distance before the day")
+        _flag(self.automatic, "automatic")
 
     @property
     def duration_s(self) -> float:
         """Return the walk's duration in seconds."""
         return (self.end - self.start).total_seconds()
 
+    @property
+    def day_distance_m(self) -> float:
+        """Return the distance that counts for the day the walk ended."""
+        return self.distance_m - self.before_day_m
+
     def as_dict(self) -> dict[str, Any]:
         """Return the stored form."""
-        return {
+        stored: dict[str, Any] = {
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
-            "distance_m": round(self.distance_m, 1),
+            "distance_m": self.distance_m,
             "automatic": self.automatic,
         }
+        if self.before_day_m:
+            stored["before_day_m"] = self.before_day_m
+        return stored
 
     @classmethod
     def from_dict(cls, raw: Any) -> WalkRecord:
         """Read a stored walk or raise InvalidRecordError."""
-        if not isinstance(raw, dict):
-            raise InvalidRecordError("walk")
-        start, end = _time(raw.get("start")), _time(raw.get("end"))
-        if not 0 <= (end - start).total_seconds() <= MAX_WALK_SECONDS:
-            raise InvalidRecordError("walk duration")
-        distance = _number(raw.get("distance_m"), 0, MAX_WALK_DISTANCE_M, "distance")
-        automatic = raw.get("automatic", False)
-        if not isinstance(automatic, bool):
-            raise InvalidRecordError("automatic")
-        return cls(start, end, distance, automatic)
+        raw = _dict(raw, "walk")
+        before = raw.get("before_day_m", 0.0)
+        return cls(
+            _time(raw.get("start")),
+            _time(raw.get("end")),
+            _number(raw.get("distance_m"), 0, MAX_WALK_DISTANCE_M, "distance"),
+            _flag(raw.get("automatic"), "automatic"),
+            _number(before, 0, MAX_WALK_DISTANCE_M, "distance before the day"),
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class FeedingRecord:
-    """A meal: when, how much and which."""
+    """A meal: when, how much, which, and the feeding reminder it answered."""
 
     time: datetime
     amount_g: int
     meal: str
+    # The feeding time whose reminder's "Fed" action logged this meal.
+    reminder: datetime | None = None
+
+    def __post_init__(self) -> None:
+        """Refuse an impossible meal (the same check for new and stored ones)."""
+        _check_time(self.time)
+        _check_time(self.reminder)
+        if self.meal not in MEALS:
+            raise InvalidRecordError("meal")
+        amount = _number(self.amount_g, MIN_AMOUNT_G, MAX_AMOUNT_G, "amount")
+        if amount != int(amount):
+            raise InvalidRecordError("amount")
 
     def as_dict(self) -> dict[str, Any]:
         """Return the stored form."""
-        return {
+        stored: dict[str, Any] = {
             "time": self.time.isoformat(),
             "amount_g": self.amount_g,
             "meal": self.meal,
         }
+        if self.reminder is not None:
+            stored["reminder"] = self.reminder.isoformat()
+        return stored
 
     @classmethod
     def from_dict(cls, raw: Any) -> FeedingRecord:
         """Read a stored meal or raise InvalidRecordError."""
-        if not isinstance(raw, dict) or raw.get("meal") not in MEALS:
-            raise InvalidRecordError("meal")
+        raw = _dict(raw, "meal")
         amount = _number(raw.get("amount_g"), MIN_AMOUNT_G, MAX_AMOUNT_G, "amount")
         if amount != int(amount):
             raise InvalidRecordError("amount")
-        return cls(_time(raw.get("time")), int(amount), raw["meal"])
+        meal = raw.get("meal")
+        if meal not in MEALS:
+            raise InvalidRecordError("meal")
+        return cls(
+            _time(raw.get("time")),
+            int(amount),
+            str(meal),
+            _optional_time(raw.get("reminder")),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +196,11 @@ class WeightRecord:
     time: datetime
     weight_kg: float
 
+    def __post_init__(self) -> None:
+        """Refuse an impossible weight (the same check for new and stored ones)."""
+        _check_time(self.time)
+        _number(self.weight_kg, MIN_WEIGHT_KG, MAX_WEIGHT_KG, "weight")
+
     def as_dict(self) -> dict[str, Any]:
         """Return the stored form."""
         return {"time": self.time.isoformat(), "weight_kg": self.weight_kg}
@@ -128,35 +208,61 @@ class WeightRecord:
     @classmethod
     def from_dict(cls, raw: Any) -> WeightRecord:
         """Read a stored weight or raise InvalidRecordError."""
-        if not isinstance(raw, dict):
-            raise InvalidRecordError("weight")
+        raw = _dict(raw, "weight")
         weight = _number(raw.get("weight_kg"), MIN_WEIGHT_KG, MAX_WEIGHT_KG, "weight")
         return cls(_time(raw.get("time")), weight)
 
 
 @dataclass(frozen=True, slots=True)
 class ActiveWalkRecord:
-    """The stored part of a walk in progress: no position, only what it adds up to."""
+    """The stored part of a walk in progress: no position, only what it adds up to.
+
+    ``day_start`` is the start of the local day that the distance beyond
+    ``before_day_m`` counts for; ``left_home`` says whether a fix lay outside
+    the home zone, so that an automatic walk still ends when the dog is back.
+    """
 
     start: datetime
     distance_m: float
     automatic: bool
+    left_home: bool = False
+    day_start: datetime | None = None
+    before_day_m: float = 0.0
+
+    def __post_init__(self) -> None:
+        """Refuse an impossible walk in progress."""
+        _check_time(self.start)
+        _check_time(self.day_start)
+        _number(self.distance_m, 0, MAX_WALK_DISTANCE_M, "distance")
+        _number(self.before_day_m, 0, self.distance_m, "distance before the day")
+        _flag(self.automatic, "automatic")
+        _flag(self.left_home, "left home")
 
     def as_dict(self) -> dict[str, Any]:
         """Return the stored form."""
         return {
             "start": self.start.isoformat(),
-            "distance_m": round(self.distance_m, 1),
+            "distance_m": self.distance_m,
             "automatic": self.automatic,
+            "left_home": self.left_home,
+            "day_start": self.day_start.isoformat() if self.day_start else None,
+            "before_day_m": self.before_day_m,
         }
 
     @classmethod
     def from_dict(cls, raw: Any) -> ActiveWalkRecord:
         """Read a stored walk in progress or raise InvalidRecordError."""
-        if not isinstance(raw, dict):
-            raise InvalidRecordError("active walk")
-        distance = _number(raw.get("distance_m"), 0, MAX_WALK_DISTANCE_M, "distance")
-        automatic = raw.get("automatic", False)
-        if not isinstance(automatic, bool):
-            raise InvalidRecordError("automatic")
-        return cls(_time(raw.get("start")), distance, automatic)
+        raw = _dict(raw, "active walk")
+        return cls(
+            _time(raw.get("start")),
+            _number(raw.get("distance_m"), 0, MAX_WALK_DISTANCE_M, "distance"),
+            _flag(raw.get("automatic"), "automatic"),
+            _flag(raw.get("left_home"), "left home"),
+            _optional_time(raw.get("day_start")),
+            _number(
+                raw.get("before_day_m", 0.0),
+                0,
+                MAX_WALK_DISTANCE_M,
+                "distance before the day",
+            ),
+        )

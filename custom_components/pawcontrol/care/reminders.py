@@ -22,6 +22,13 @@ reminder back like any message; one that is satisfied before they end is
 withdrawn. Mobile app targets get "Walk started" and "Fed" actions; their
 ``mobile_app_notification_action`` events start the walk or log the default
 portion.
+
+An action answers the reminder last sent for that dog, once: the meal it logs
+names the feeding time it answered, and another "Fed" for the same reminder
+(a second phone, the same event again) is ignored; "Walk started" changes
+nothing once a walk began after the reminder's period. When no target got a
+reminder, its persistent notification has one id per dog and kind, so a new
+one replaces the old, and it is dismissed once the dog was walked or fed.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from ..resilience.storage import PawControlStore
 from ..texts import async_text
 from .manager import CareError, CareManager
 from .meals import meal_for
+from .models import CLOCK_SKEW
 
 EVENT_MOBILE_APP_ACTION: Final = "mobile_app_notification_action"
 FEEDING_EARLY: Final = timedelta(hours=1)
@@ -121,7 +129,8 @@ def feeding_status(
         return Status(False, next_change=upcoming)
     previous = past[-2] if len(past) > 1 else current - timedelta(days=1)
     opens = max(current - FEEDING_EARLY, previous + (current - previous) / 2)
-    last = care.last_feeding(dog.dog_id)
+    # A meal stored with a time far ahead (a clock that ran fast) does not count.
+    last = care.last_feeding(dog.dog_id, before=now + CLOCK_SKEW)
     if last is not None and last.time >= opens:
         return Status(False, next_change=upcoming)
     return Status(True, current, upcoming)
@@ -380,10 +389,25 @@ class ReminderManager:
         if (dog := self._dogs.get(dog_id)) is None:
             LOGGER.debug("Ignored notification action for unknown dog %r", dog_id)
             return
+        period = self._sent[dog_id].get(reminder)
         if reminder is Reminder.FEEDING:
-            self._care.log_feeding(dog_id, dog.care.default_portion_g, meal_for(dog))
+            self._answer_feeding(dog, period)
+            return
+        last = self._care.last_walk(dog_id)
+        if period is not None and last is not None and last.end > period:
+            LOGGER.debug("%s was walked since the reminder; ignored", dog_id)
             return
         try:
             self._care.start_walk(dog_id)
         except CareError:
             LOGGER.debug("%s is already on a walk; the action changes nothing", dog_id)
+
+    @callback
+    def _answer_feeding(self, dog: DogConfig, period: datetime | None) -> None:
+        """Log the default portion for the feeding reminder, once per reminder."""
+        portion, meal = dog.care.default_portion_g, meal_for(dog)
+        if period is None:
+            # No reminder on record (its state was reset): a plain meal.
+            self._care.log_feeding(dog.dog_id, portion, meal)
+            return
+        self._care.answer_feeding(dog.dog_id, portion, meal, period)

@@ -7,6 +7,7 @@ check has passed.
 
 from __future__ import annotations
 
+from datetime import datetime
 import math
 from typing import Any, Final
 
@@ -19,6 +20,7 @@ from homeassistant.core import (
 )
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
 from ..const import DOMAIN
@@ -35,6 +37,7 @@ ATTR_DOG: Final = "dog"
 ATTR_AMOUNT: Final = "amount_g"
 ATTR_MEAL: Final = "meal"
 ATTR_WEIGHT: Final = "weight_kg"
+ATTR_TIME: Final = "time"
 MAX_DOG_LENGTH: Final = 64
 
 DOG_SCHEMA = vol.Schema({vol.Required(ATTR_DOG): cv.string})
@@ -43,12 +46,14 @@ FEEDING_SCHEMA = vol.Schema(
         vol.Required(ATTR_DOG): cv.string,
         vol.Required(ATTR_AMOUNT): vol.Any(int, float, cv.string),
         vol.Optional(ATTR_MEAL): cv.string,
+        vol.Optional(ATTR_TIME): cv.datetime,
     }
 )
 WEIGHT_SCHEMA = vol.Schema(
     {
         vol.Required(ATTR_DOG): cv.string,
         vol.Required(ATTR_WEIGHT): vol.Any(int, float, cv.string),
+        vol.Optional(ATTR_TIME): cv.datetime,
     }
 )
 
@@ -62,6 +67,14 @@ def _number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def _when(call: ServiceCall) -> datetime | None:
+    """Return the call's time, in Home Assistant's zone when it names none."""
+    when: datetime | None = call.data.get(ATTR_TIME)
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=dt_util.get_default_time_zone())
+    return when
 
 
 def _care(call: ServiceCall) -> tuple[CareManager, str]:
@@ -81,7 +94,9 @@ def _refused(err: CareError, call: ServiceCall) -> ServiceValidationError:
     """Return the translated error of a refused care action."""
     entry = loaded_entry(call.hass)
     dog = entry.runtime_data.dogs.get(call.data[ATTR_DOG])
-    return invalid_input(err.translation_key, dog_name=dog.name if dog else "")
+    # The error's own placeholders (a limit) and the dog's name; not its id.
+    extra = {key: value for key, value in err.placeholders.items() if key != "dog"}
+    return invalid_input(err.translation_key, dog_name=dog.name if dog else "", **extra)
 
 
 async def _async_start_walk(call: ServiceCall) -> None:
@@ -123,12 +138,16 @@ async def _async_log_feeding(call: ServiceCall) -> None:
         )
     # Without a meal, the dog's feeding times (else the clock) decide, as for
     # the Fed button.
+    when = _when(call)
     meal = call.data.get(ATTR_MEAL) or meal_for(
-        loaded_entry(call.hass).runtime_data.dogs[dog_id]
+        loaded_entry(call.hass).runtime_data.dogs[dog_id], when
     )
     if meal not in MEALS:
         raise invalid_input("invalid_meal", meal=excerpt(meal), valid=", ".join(MEALS))
-    care.log_feeding(dog_id, int(amount), meal)
+    try:
+        care.log_feeding(dog_id, int(amount), meal, when=when)
+    except CareError as err:
+        raise _refused(err, call) from None
 
 
 async def _async_log_weight(call: ServiceCall) -> None:
@@ -139,7 +158,10 @@ async def _async_log_weight(call: ServiceCall) -> None:
         raise invalid_input(
             "invalid_weight", min=str(MIN_WEIGHT_KG), max=f"{MAX_WEIGHT_KG:g}"
         )
-    care.log_weight(dog_id, round(weight, 2))
+    try:
+        care.log_weight(dog_id, round(weight, 2), when=_when(call))
+    except CareError as err:
+        raise _refused(err, call) from None
 
 
 @callback

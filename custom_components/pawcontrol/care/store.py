@@ -3,12 +3,15 @@
 An unreadable file is set aside (renamed, never deleted) and reported with a
 repair issue; PawControl then starts with an empty history instead of failing
 to load. Single records that fail validation are dropped and reported the same
-way as other PawControl stores. Records older than ``RETENTION`` are pruned.
+way as other PawControl stores. Records older than ``RETENTION`` are pruned,
+but the latest record of each kind stays: the weight sensor shows the last
+weighing however old it is. A file larger than any real history
+(``MAX_FILE_BYTES``) is set aside before it is parsed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -19,7 +22,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER
-from ..resilience.storage import PawControlStore
+from ..resilience.storage import PawControlStore, StoreTooLargeError
 from .models import (
     ActiveWalkRecord,
     FeedingRecord,
@@ -34,6 +37,9 @@ SAVE_DELAY: Final = 1.0
 RETENTION: Final = timedelta(days=90)
 # Bounds against a damaged or hostile file: far above 90 days of real care.
 MAX_RECORDS: Final = 5000
+# About 100 dogs with 90 days of walks and meals fit in 16 MB; a 50 MB file
+# would cost Home Assistant about 500 MB of memory to parse.
+MAX_FILE_BYTES: Final = 16 * 1024 * 1024
 SET_ASIDE_ISSUE: Final = "care_history_set_aside"
 
 
@@ -47,11 +53,13 @@ class DogHistory:
     active_walk: ActiveWalkRecord | None = None
 
     def prune(self, now: datetime) -> None:
-        """Forget records older than the retention period."""
+        """Forget records older than the retention period, but each kind's latest."""
         cutoff = now - RETENTION
-        self.walks = [w for w in self.walks if w.end >= cutoff][-MAX_RECORDS:]
-        self.feedings = [f for f in self.feedings if f.time >= cutoff][-MAX_RECORDS:]
-        self.weights = [w for w in self.weights if w.time >= cutoff][-MAX_RECORDS:]
+        self.walks = _recent(self.walks, [w.end >= cutoff for w in self.walks])
+        self.feedings = _recent(
+            self.feedings, [f.time >= cutoff for f in self.feedings]
+        )
+        self.weights = _recent(self.weights, [w.time >= cutoff for w in self.weights])
 
     def as_dict(self) -> dict[str, Any]:
         """Return the stored form."""
@@ -61,6 +69,14 @@ class DogHistory:
             "weights": [w.as_dict() for w in self.weights],
             "active_walk": self.active_walk.as_dict() if self.active_walk else None,
         }
+
+
+def _recent[R](records: Sequence[R], keep: Sequence[bool]) -> list[R]:
+    """Return the records to keep (at most MAX_RECORDS), always the latest one."""
+    kept = [record for record, wanted in zip(records, keep, strict=True) if wanted]
+    if not kept and records:
+        kept = [records[-1]]
+    return kept[-MAX_RECORDS:]
 
 
 def _records[R](raw: Any, read: Callable[[Any], R]) -> tuple[list[R], int]:
@@ -107,13 +123,16 @@ class CareStore:
         """Open the store (nothing is read yet)."""
         self._hass = hass
         self._store: PawControlStore[dict[str, Any]] = PawControlStore(
-            hass, STORAGE_VERSION, STORAGE_KEY, private=True
+            hass, STORAGE_VERSION, STORAGE_KEY, private=True, max_bytes=MAX_FILE_BYTES
         )
 
     async def async_load(self) -> dict[str, DogHistory]:
         """Return the stored history; set an unreadable file aside first."""
         try:
             raw = await self._store.async_load()
+        except StoreTooLargeError as err:
+            await self._async_set_aside(f"larger than {err.limit_mb} MB")
+            return {}
         except Exception as err:  # any unreadable file is set aside
             await self._async_set_aside(type(err).__name__)
             return {}

@@ -5,6 +5,12 @@ A fix is dropped when it is less accurate than the dog's limit, not newer than
 the last one, or would mean the dog moved faster than 50 km/h. The track is
 kept in memory only (at most ``MAX_TRACK_POINTS``); what is stored is the walk's
 start and distance, never a position.
+
+A walk that goes on past the start of a local day splits its distance there:
+what was walked before counts for the earlier day (``before_day_m``), the rest
+for the day the walk is in now. Distances are rounded to whole metres once,
+when the walk ends; the stored walk, its sensors, the event and the action's
+answer all show that one number.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from datetime import datetime
 import math
 from typing import Final
 
-from .models import ActiveWalkRecord, WalkRecord
+from .models import MAX_WALK_DISTANCE_M, ActiveWalkRecord, WalkRecord
 
 EARTH_RADIUS_M: Final = 6_371_008.8
 MAX_SPEED_M_S: Final = 50 / 3.6
@@ -55,6 +61,26 @@ class ActiveWalk:
     dropped: int = 0
     # Set once a fix lay outside the home zone: only then does coming home end it.
     left_home: bool = False
+    # The start (UTC) of the local day the distance beyond before_day_m counts for.
+    day_start: datetime | None = None
+    before_day_m: float = 0.0
+
+    @property
+    def day_distance_m(self) -> float:
+        """Return the distance walked since the start of the walk's current day."""
+        return self.distance_m - self.before_day_m
+
+    def start_day(self, day_start: datetime) -> bool:
+        """Begin the day starting at ``day_start``; return whether it is a new one.
+
+        The distance walked so far counts for the days before.
+        """
+        if self.day_start is not None and day_start <= self.day_start:
+            return False
+        if self.day_start is not None:
+            self.before_day_m = self.distance_m
+        self.day_start = day_start
+        return True
 
     def add_fix(self, fix: Fix, accuracy_limit: float) -> bool:
         """Count a fix towards the walk; return False when it is dropped."""
@@ -64,7 +90,8 @@ class ActiveWalk:
             self.dropped += 1
             return False
         if self.last_fix is not None:
-            self.distance_m += haversine_m(self.last_fix, fix)
+            step = haversine_m(self.last_fix, fix)
+            self.distance_m = min(self.distance_m + step, MAX_WALK_DISTANCE_M)
         self.last_fix = fix
         if len(self.track) < MAX_TRACK_POINTS:
             self.track.append(fix)
@@ -85,16 +112,32 @@ class ActiveWalk:
         return haversine_m(last, fix) / seconds <= MAX_SPEED_M_S
 
     def finish(self, end: datetime) -> WalkRecord:
-        """Return the finished walk."""
+        """Return the finished walk, its distances in whole metres."""
+        distance = float(round(self.distance_m))
+        before = min(float(round(self.before_day_m)), distance)
         return WalkRecord(
-            self.start, max(end, self.start), self.distance_m, self.automatic
+            self.start, max(end, self.start), distance, self.automatic, before
         )
 
     def stored(self) -> ActiveWalkRecord:
         """Return what survives a restart."""
-        return ActiveWalkRecord(self.start, self.distance_m, self.automatic)
+        return ActiveWalkRecord(
+            self.start,
+            self.distance_m,
+            self.automatic,
+            self.left_home,
+            self.day_start,
+            self.before_day_m,
+        )
 
     @classmethod
     def restore(cls, record: ActiveWalkRecord) -> ActiveWalk:
         """Continue a stored walk; its track starts again with the next fix."""
-        return cls(record.start, record.automatic, record.distance_m)
+        return cls(
+            record.start,
+            record.automatic,
+            record.distance_m,
+            left_home=record.left_home,
+            day_start=record.day_start,
+            before_day_m=record.before_day_m,
+        )

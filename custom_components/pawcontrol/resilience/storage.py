@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 import logging
-from typing import Any
+from pathlib import Path
+from typing import Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
@@ -20,6 +21,31 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 
 _LOGGER = logging.getLogger(__name__)
+# PawControl's own stores hold settings-sized data; a larger file is damage.
+DEFAULT_MAX_BYTES: Final = 4 * 1024 * 1024
+
+
+class StoreTooLargeError(HomeAssistantError):
+    """A stored file is larger than its store accepts; it was not parsed."""
+
+    def __init__(self, size: int, limit: int) -> None:
+        """Remember the size and the limit."""
+        super().__init__(f"{size} bytes, more than {limit}")
+        self.size = size
+        self.limit = limit
+
+    @property
+    def limit_mb(self) -> str:
+        """Return the limit in megabytes, for messages."""
+        return f"{self.limit / 1024 / 1024:g}"
+
+
+def _file_size(path: str) -> int:
+    """Return a file's size in bytes, 0 when it does not exist."""
+    try:
+        return Path(path).stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 class PawControlStore[T: Mapping[str, Any] | Sequence[Any]](Store[T]):
@@ -29,6 +55,26 @@ class PawControlStore[T: Mapping[str, Any] | Sequence[Any]](Store[T]):
     (``store_reset``, in the domain that prefixes the key), so the user knows
     that this part of PawControl started afresh.
     """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        version: int,
+        key: str,
+        *,
+        private: bool = False,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        """Open the store; nothing is read yet. Files over ``max_bytes`` are refused."""
+        super().__init__(hass, version, key, private=private)
+        self.max_bytes = max_bytes
+
+    async def async_load(self) -> T | None:
+        """Return the stored data; refuse a file over ``max_bytes`` unparsed."""
+        size = await self.hass.async_add_executor_job(_file_size, self.path)
+        if size > self.max_bytes:
+            raise StoreTooLargeError(size, self.max_bytes)
+        return await super().async_load()
 
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: Any
