@@ -9,6 +9,7 @@ the first moment of the new date, 01:00 where midnight does not exist.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+import itertools
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -174,16 +175,15 @@ async def test_day_figures_reset_once_at_the_real_start_of_the_day(
     assert summary["distance_m"] == pytest.approx(444, abs=1)
     assert _state(hass, "sensor.buddy_walks_today") == "1"
     assert float(_state(hass, DISTANCE)) == summary["distance_m"] - before
-    assert float(_state(hass, "sensor.buddy_last_walk_distance")) == (
-        summary["distance_m"]
+    assert (
+        float(_state(hass, "sensor.buddy_last_walk_distance"))
+        == (summary["distance_m"])
     )
     # total_increasing: the only fall is the one to 0 at the day start.
     state = hass.states.get(DISTANCE)
     assert state is not None
     assert state.attributes["state_class"] == "total_increasing"
-    falls = [
-        (a, b) for a, b in zip(distances, distances[1:], strict=False) if b < a
-    ]
+    falls = [(a, b) for a, b in itertools.pairwise(distances) if b < a]
     assert falls == [(before, 0.0)]
 
     # The new day lasts until the day after: one reset per day, not two.

@@ -98,9 +98,10 @@ async def test_a_walk_longer_than_a_day_is_kept_across_a_restart(
     async with restarted(hass, entry) as (second, _entry, _events):
         assert float(_state(second, "sensor.buddy_last_walk_duration")) == 1800.0
         assert _state(second, "sensor.buddy_last_walk") != "unknown"
-        assert ir.async_get(second).async_get_issue(
-            DOMAIN, "store_reset_pawcontrol.care"
-        ) is None
+        assert (
+            ir.async_get(second).async_get_issue(DOMAIN, "store_reset_pawcontrol.care")
+            is None
+        )
     # The restarted Home Assistant has no collar: only that may be warned about.
     assert [w for w in our_warnings(caplog) if "GPS source" not in w] == []
 
@@ -128,8 +129,8 @@ async def test_records_in_the_future_are_refused(
         "dog_name": "Buddy",
         "minutes": "5",
     }
+    old = dt_util.now() - timedelta(days=91)
     with pytest.raises(ServiceValidationError) as caught:
-        old = dt_util.now() - timedelta(days=91)
         await _call(hass, service, time=old.isoformat(), **data)
     assert caught.value.translation_key == "time_too_old"
     assert _state(hass, "sensor.buddy_meals_today") == "0"
