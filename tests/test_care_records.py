@@ -72,6 +72,9 @@ def _dog(*times: time) -> DogConfig:
         ((time(7, 0), time(12, 0), time(18, 0)), time(12, 20), "lunch"),
         ((time(7, 0), time(12, 0), time(18, 0)), time(17, 50), "dinner"),
         ((time(7, 0), time(12, 0), time(15, 0), time(19, 0)), time(15, 5), "snack"),
+        # Across midnight: 00:30 is 2.5 h after 22:00 and 6.5 h before 07:00.
+        ((time(7, 0), time(22, 0)), time(0, 30), "dinner"),
+        ((time(7, 0), time(22, 0)), time(5, 0), "breakfast"),
     ],
 )
 async def test_meal_of_a_feeding(

@@ -156,6 +156,30 @@ async def test_edit_dog_keeps_id(
     assert _dog_names(hass, init_integration) == ["Buddy Boy"]
 
 
+@pytest.mark.parametrize("name", ["Buddy", "BUDDY!", "Rex"])
+async def test_a_dog_cannot_be_renamed_to_another_dogs_name(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, name: str
+) -> None:
+    """Max renamed to Buddy (or to Rex, Buddy's new name) is refused, as when adding."""
+    dogs = [dog_options(), dog_options("max", "Max")]
+    dogs[0] = dogs[0] | {"name": "Rex"} if name == "Rex" else dogs[0]
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        mock_config_entry, options=mock_config_entry.options | {CONF_DOGS: dogs}
+    )
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    flow_id = await _open(hass, mock_config_entry, "edit_dog")
+    result = await _submit(hass, flow_id, {"dog_id": "max"})
+    result = await _submit(hass, result["flow_id"], _dog(name=name))
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"name": "dog_already_exists"}
+    assert mock_config_entry.options[CONF_DOGS] == dogs
+    # Max may keep his own name.
+    result = await _submit(hass, result["flow_id"], _dog(name="max"))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
 async def test_remove_dog_removes_device(
     hass: HomeAssistant, mock_config_entry: MockConfigEntry
 ) -> None:
