@@ -87,6 +87,7 @@ async def test_user_flow_without_device_api(hass: HomeAssistant) -> None:
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the new entry's setup
     assert result["title"] == "PawControl"
     assert result["data"] == {}
     entry = result["result"]
@@ -124,6 +125,7 @@ async def test_user_flow_with_device_api(
         {"name": "Buddy", CONF_API_URL: f"{device_api.url}/", CONF_API_TOKEN: TOKEN},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the new entry's setup
     assert result["data"] == {CONF_API_URL: device_api.url, CONF_API_TOKEN: TOKEN}
     # The health check, then Buddy's status proves the token; the new entry then
     # fetches Buddy's status itself.
@@ -164,6 +166,7 @@ async def test_user_flow_api_errors_then_recovery(
     device_api.mode = Mode.HEALTHY
     result = await hass.config_entries.flow.async_configure(flow_id, user_input)
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the new entry's setup
 
 
 async def test_user_flow_unexpected_error_is_logged(
@@ -225,6 +228,7 @@ async def test_user_flow_invalid_url(
         flow_id, {"name": "Buddy", CONF_API_URL: scripted_api.url}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the new entry's setup
 
 
 BAD_TOKENS = [
@@ -263,6 +267,7 @@ async def test_user_flow_invalid_token(
         flow_id, user_input | {CONF_API_TOKEN: f" {'t' * 1024} "}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the new entry's setup
     assert result["data"][CONF_API_TOKEN] == "t" * 1024
 
 
@@ -280,6 +285,7 @@ async def test_user_flow_wrong_token_then_right(
         flow_id, {"name": "Buddy", CONF_API_URL: device_api.url, CONF_API_TOKEN: TOKEN}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the new entry's setup
 
 
 async def test_user_flow_connection_refused(
@@ -295,6 +301,7 @@ async def test_user_flow_connection_refused(
         flow_id, {"name": "Buddy", CONF_API_URL: device_api.url, CONF_API_TOKEN: TOKEN}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the new entry's setup
 
 
 async def test_user_flow_timeout(
@@ -314,6 +321,7 @@ async def test_user_flow_timeout(
         flow_id, {"name": "Buddy", CONF_API_URL: "http://dog.local"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the new entry's setup
     assert result["data"] == {CONF_API_URL: "http://dog.local"}
 
 
@@ -353,6 +361,7 @@ async def test_user_flow_invalid_input_then_recovery(
         flow_id, {"name": "Buddy", CONF_GPS_SOURCE: COLLAR}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the new entry's setup
 
 
 async def test_first_dog_needs_a_location_source(hass: HomeAssistant) -> None:
@@ -369,6 +378,7 @@ async def test_first_dog_needs_a_location_source(hass: HomeAssistant) -> None:
         flow_id, {"name": "Buddy", CONF_GPS_SOURCE: "person.anna"}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the new entry's setup
     assert result["result"].options[CONF_DOGS] == [
         dog_options(**{CONF_GPS_SOURCE: "person.anna"})
     ]
@@ -383,6 +393,7 @@ async def test_first_dog_located_by_the_device_api_alone(
         flow_id, {"name": "Buddy", CONF_API_URL: device_api.url, CONF_API_TOKEN: TOKEN}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()  # the new entry's setup
     assert result["result"].options[CONF_DOGS] == [dog_options()]
 
 
