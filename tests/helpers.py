@@ -131,3 +131,8 @@ async def restarted(
         yield second, entry, events
         assert await second.config_entries.async_unload(entry.entry_id)
         await second.async_stop(force=True)
+
+
+def care_file(**dogs: dict[str, Any]) -> dict[str, Any]:
+    """Return a care store file holding these dogs' histories."""
+    return {"version": 1, "key": "pawcontrol.care", "data": {"dogs": dogs}}

@@ -29,7 +29,7 @@ from custom_components.pawcontrol.const import (
 
 from .conftest import dog_options
 from .device_api import TOKEN, DeviceApiServer
-from .helpers import FAST, restarted, setup_entry, tick
+from .helpers import FAST, care_file, restarted, setup_entry, tick
 
 START = (52.52, 13.405)
 STEP = 0.001  # degrees of latitude, about 111 m
@@ -309,11 +309,6 @@ def _read(path: str) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-def _stored(**dogs: dict[str, Any]) -> dict[str, Any]:
-    """Return a care store file holding these dogs' histories."""
-    return {"version": 1, "key": "pawcontrol.care", "data": {"dogs": dogs}}
-
-
 async def test_damaged_records_are_dropped_and_the_rest_kept(
     hass: HomeAssistant,
     hass_storage: dict[str, Any],
@@ -321,7 +316,7 @@ async def test_damaged_records_are_dropped_and_the_rest_kept(
 ) -> None:
     """Invalid or too old records go (with one repair); valid ones stay."""
     now = dt_util.utcnow()
-    hass_storage["pawcontrol.care"] = _stored(
+    hass_storage["pawcontrol.care"] = care_file(
         buddy={
             "feedings": [
                 {"time": now.isoformat(), "amount_g": 120, "meal": "breakfast"},

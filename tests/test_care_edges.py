@@ -24,7 +24,7 @@ from custom_components.pawcontrol.care.walks import EARTH_RADIUS_M
 from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
-from .helpers import FAST, our_warnings, restarted, setup_entry
+from .helpers import FAST, care_file, our_warnings, restarted, setup_entry
 
 COLLAR = "device_tracker.buddy_collar"
 START = (52.52, 13.405)
@@ -164,23 +164,8 @@ async def test_a_meal_stored_in_the_future_does_not_silence_the_reminder(
     """A meal written while the clock ran ahead does not count as today's feeding."""
     await hass.config.async_set_time_zone("UTC")
     freezer.move_to("2026-11-30T08:00:00+00:00")
-    hass_storage["pawcontrol.care"] = {
-        "version": 1,
-        "key": "pawcontrol.care",
-        "data": {
-            "dogs": {
-                "buddy": {
-                    "feedings": [
-                        {
-                            "time": "2026-11-30T20:00:00+00:00",
-                            "amount_g": 100,
-                            "meal": "dinner",
-                        }
-                    ]
-                }
-            }
-        },
-    }
+    future = {"time": "2026-11-30T20:00:00+00:00", "amount_g": 100, "meal": "dinner"}
+    hass_storage["pawcontrol.care"] = care_file(buddy={"feedings": [future]})
     options = entry_options | {
         CONF_DOGS: [dog_options(gps_source=COLLAR, feeding_times=["08:30"])]
     }
@@ -200,20 +185,14 @@ async def test_the_latest_weighing_survives_pruning(
     """The only weighing, 200 days old, stays; older meals and walks beyond it go."""
     old = dt_util.utcnow() - timedelta(days=200)
     older = old - timedelta(days=1)
-    hass_storage["pawcontrol.care"] = {
-        "version": 1,
-        "key": "pawcontrol.care",
-        "data": {
-            "dogs": {
-                "buddy": {
-                    "weights": [
-                        {"time": older.isoformat(), "weight_kg": 20.0},
-                        {"time": old.isoformat(), "weight_kg": 21.0},
-                    ],
-                }
-            }
-        },
-    }
+    hass_storage["pawcontrol.care"] = care_file(
+        buddy={
+            "weights": [
+                {"time": older.isoformat(), "weight_kg": 20.0},
+                {"time": old.isoformat(), "weight_kg": 21.0},
+            ]
+        }
+    )
     _collar(hass, *START)
     config_entry = MockConfigEntry(domain=DOMAIN, options=entry_options)
     await setup_entry(hass, config_entry)
@@ -298,11 +277,9 @@ async def test_an_oversized_care_file_is_set_aside_unread(
     path = hass.config.path(".storage", "pawcontrol.care")
     await hass.async_add_executor_job(_big_file, path, 17 * 1024 * 1024)
     # What the test storage would hand over if the file were parsed.
-    hass_storage["pawcontrol.care"] = {
-        "version": 1,
-        "key": "pawcontrol.care",
-        "data": {"dogs": {"buddy": {"weights": [{"time": "x", "weight_kg": 1}]}}},
-    }
+    hass_storage["pawcontrol.care"] = care_file(
+        buddy={"weights": [{"time": "x", "weight_kg": 1}]}
+    )
     _collar(hass, *START)
     await setup_entry(hass, MockConfigEntry(domain=DOMAIN, options=entry_options))
     issue = ir.async_get(hass).async_get_issue(DOMAIN, "care_history_set_aside")

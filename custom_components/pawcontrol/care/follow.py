@@ -131,14 +131,12 @@ class WalkFollower:
                 walk = self._care.start_walk(dog.dog_id, automatic=True, start=fix.time)
             else:
                 return
+        # A fix no newer than the last one (a cached one, the same fix from a
+        # refresh) says nothing new about where the dog is.
         last = walk.last_fix
-        if fix.time < walk.start or (last is not None and fix.time <= last.time):
-            # A fix no newer than the last one (a cached one, the same fix from a
-            # refresh) says nothing new about where the dog is.
-            self._care.add_fix(dog.dog_id, fix, limit)
-            return
-        if home is not None and not at_home:
+        news = fix.time >= walk.start and (last is None or fix.time > last.time)
+        if news and home is not None and not at_home:
             walk.left_home = True
         self._care.add_fix(dog.dog_id, fix, limit)
-        if dog.care.auto_walk and at_home and walk.left_home:
+        if news and dog.care.auto_walk and at_home and walk.left_home:
             self._care.end_walk(dog.dog_id)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 from typing import Any, Final
 
 from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
@@ -28,6 +29,8 @@ from .store import RETENTION, CareStore, DogHistory
 from .walks import ActiveWalk, Fix
 
 EVENT_WALK_ENDED: Final = "pawcontrol_walk_ended"
+# Meals and weighings are kept in the order of their time.
+_BY_TIME: Final = attrgetter("time")
 
 
 class CareError(Exception):
@@ -43,11 +46,6 @@ class CareError(Exception):
 def _local_day(moment: datetime) -> date:
     """Return the day of ``moment`` in Home Assistant's time zone."""
     return dt_util.as_local(moment).date()
-
-
-def _time(record: FeedingRecord) -> datetime:
-    """Return when a meal was given."""
-    return record.time
 
 
 def day_start(day: date) -> datetime:
@@ -234,7 +232,7 @@ class CareManager:
         """Store a meal (now, or when it was given), maybe answering a reminder."""
         history = self._history(dog_id)
         record = FeedingRecord(self._record_time(when), amount_g, meal, reminder)
-        bisect.insort(history.feedings, record, key=lambda f: f.time)
+        bisect.insort(history.feedings, record, key=_BY_TIME)
         self._changed()
         return record
 
@@ -245,7 +243,7 @@ class CareManager:
         """Store a weighing (now, or when it was taken)."""
         history = self._history(dog_id)
         record = WeightRecord(self._record_time(when), weight_kg)
-        bisect.insort(history.weights, record, key=lambda w: w.time)
+        bisect.insort(history.weights, record, key=_BY_TIME)
         self._changed()
         return record
 
@@ -263,16 +261,12 @@ class CareManager:
             raise CareError("time_too_old", days=str(RETENTION.days))
         return dt_util.as_utc(when)
 
-    def answered(self, dog_id: str, reminder: datetime) -> bool:
-        """Return whether a meal was already logged in answer to this reminder."""
-        return any(f.reminder == reminder for f in self.histories[dog_id].feedings)
-
     @callback
     def answer_feeding(
         self, dog_id: str, amount_g: int, meal: str, reminder: datetime
     ) -> FeedingRecord | None:
         """Log a meal for a feeding reminder once; a second answer changes nothing."""
-        if self.answered(dog_id, reminder):
+        if any(f.reminder == reminder for f in self._history(dog_id).feedings):
             LOGGER.debug(
                 "%s was already fed for the reminder of %s; ignored",
                 dog_id,
@@ -295,7 +289,9 @@ class CareManager:
         adds its distance rounded as its end will round it, so the figure never
         goes down when the walk ends.
         """
-        done = sum(round(w.day_distance_m) for w in self.walks_today(dog_id))
+        done = sum(
+            round(w.distance_m - w.before_day_m) for w in self.walks_today(dog_id)
+        )
         walk = self.walks.get(dog_id)
         if walk is None:
             return done
@@ -319,7 +315,7 @@ class CareManager:
         """Return the dog's last meal (not after ``before``, when given)."""
         feedings = self.histories[dog_id].feedings
         if before is not None:
-            feedings = feedings[: bisect.bisect_right(feedings, before, key=_time)]
+            feedings = feedings[: bisect.bisect_right(feedings, before, key=_BY_TIME)]
         return feedings[-1] if feedings else None
 
     def weight(self, dog_id: str) -> WeightRecord | None:

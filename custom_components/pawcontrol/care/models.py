@@ -73,6 +73,12 @@ def _flag(raw: Any, field: str) -> bool:
     return raw
 
 
+def _check_flag(value: Any, field: str) -> None:
+    """Refuse a flag that is not a boolean."""
+    if not isinstance(value, bool):
+        raise InvalidRecordError(field)
+
+
 def _dict(raw: Any, what: str) -> dict[str, Any]:
     """Return a stored object or raise."""
     if not isinstance(raw, dict):
@@ -102,17 +108,12 @@ class WalkRecord:
             raise InvalidRecordError("walk duration")
         _number(self.distance_m, 0, MAX_WALK_DISTANCE_M, "distance")
         _number(self.before_day_m, 0, self.distance_m, "distance before the day")
-        _flag(self.automatic, "automatic")
+        _check_flag(self.automatic, "automatic")
 
     @property
     def duration_s(self) -> float:
         """Return the walk's duration in seconds."""
         return (self.end - self.start).total_seconds()
-
-    @property
-    def day_distance_m(self) -> float:
-        """Return the distance that counts for the day the walk ended."""
-        return self.distance_m - self.before_day_m
 
     def as_dict(self) -> dict[str, Any]:
         """Return the stored form."""
@@ -130,13 +131,12 @@ class WalkRecord:
     def from_dict(cls, raw: Any) -> WalkRecord:
         """Read a stored walk or raise InvalidRecordError."""
         raw = _dict(raw, "walk")
-        before = raw.get("before_day_m", 0.0)
         return cls(
             _time(raw.get("start")),
             _time(raw.get("end")),
-            _number(raw.get("distance_m"), 0, MAX_WALK_DISTANCE_M, "distance"),
+            raw.get("distance_m"),
             _flag(raw.get("automatic"), "automatic"),
-            _number(before, 0, MAX_WALK_DISTANCE_M, "distance before the day"),
+            raw.get("before_day_m", 0.0),
         )
 
 
@@ -154,11 +154,11 @@ class FeedingRecord:
         """Refuse an impossible meal (the same check for new and stored ones)."""
         _check_time(self.time)
         _check_time(self.reminder)
-        if self.meal not in MEALS:
+        if not isinstance(self.meal, str) or self.meal not in MEALS:
             raise InvalidRecordError("meal")
-        amount = _number(self.amount_g, MIN_AMOUNT_G, MAX_AMOUNT_G, "amount")
-        if amount != int(amount):
-            raise InvalidRecordError("amount")
+        if not isinstance(self.amount_g, int) or isinstance(self.amount_g, bool):
+            raise InvalidRecordError("amount")  # whole grams only
+        _number(self.amount_g, MIN_AMOUNT_G, MAX_AMOUNT_G, "amount")
 
     def as_dict(self) -> dict[str, Any]:
         """Return the stored form."""
@@ -175,16 +175,13 @@ class FeedingRecord:
     def from_dict(cls, raw: Any) -> FeedingRecord:
         """Read a stored meal or raise InvalidRecordError."""
         raw = _dict(raw, "meal")
-        amount = _number(raw.get("amount_g"), MIN_AMOUNT_G, MAX_AMOUNT_G, "amount")
-        if amount != int(amount):
-            raise InvalidRecordError("amount")
-        meal = raw.get("meal")
-        if meal not in MEALS:
-            raise InvalidRecordError("meal")
+        amount = raw.get("amount_g")
+        if isinstance(amount, float) and amount.is_integer():
+            amount = int(amount)  # 120.0 in a hand-edited file is 120 g
         return cls(
             _time(raw.get("time")),
-            int(amount),
-            str(meal),
+            amount,
+            raw.get("meal"),
             _optional_time(raw.get("reminder")),
         )
 
@@ -209,8 +206,7 @@ class WeightRecord:
     def from_dict(cls, raw: Any) -> WeightRecord:
         """Read a stored weight or raise InvalidRecordError."""
         raw = _dict(raw, "weight")
-        weight = _number(raw.get("weight_kg"), MIN_WEIGHT_KG, MAX_WEIGHT_KG, "weight")
-        return cls(_time(raw.get("time")), weight)
+        return cls(_time(raw.get("time")), raw.get("weight_kg"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,8 +231,8 @@ class ActiveWalkRecord:
         _check_time(self.day_start)
         _number(self.distance_m, 0, MAX_WALK_DISTANCE_M, "distance")
         _number(self.before_day_m, 0, self.distance_m, "distance before the day")
-        _flag(self.automatic, "automatic")
-        _flag(self.left_home, "left home")
+        _check_flag(self.automatic, "automatic")
+        _check_flag(self.left_home, "left home")
 
     def as_dict(self) -> dict[str, Any]:
         """Return the stored form."""
@@ -255,14 +251,9 @@ class ActiveWalkRecord:
         raw = _dict(raw, "active walk")
         return cls(
             _time(raw.get("start")),
-            _number(raw.get("distance_m"), 0, MAX_WALK_DISTANCE_M, "distance"),
+            raw.get("distance_m"),
             _flag(raw.get("automatic"), "automatic"),
             _flag(raw.get("left_home"), "left home"),
             _optional_time(raw.get("day_start")),
-            _number(
-                raw.get("before_day_m", 0.0),
-                0,
-                MAX_WALK_DISTANCE_M,
-                "distance before the day",
-            ),
+            raw.get("before_day_m", 0.0),
         )

@@ -55,11 +55,9 @@ class DogHistory:
     def prune(self, now: datetime) -> None:
         """Forget records older than the retention period, but each kind's latest."""
         cutoff = now - RETENTION
-        self.walks = _recent(self.walks, [w.end >= cutoff for w in self.walks])
-        self.feedings = _recent(
-            self.feedings, [f.time >= cutoff for f in self.feedings]
-        )
-        self.weights = _recent(self.weights, [w.time >= cutoff for w in self.weights])
+        self.walks = _recent(self.walks, lambda w: w.end >= cutoff)
+        self.feedings = _recent(self.feedings, lambda f: f.time >= cutoff)
+        self.weights = _recent(self.weights, lambda w: w.time >= cutoff)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the stored form."""
@@ -71,9 +69,9 @@ class DogHistory:
         }
 
 
-def _recent[R](records: Sequence[R], keep: Sequence[bool]) -> list[R]:
+def _recent[R](records: Sequence[R], keep: Callable[[R], bool]) -> list[R]:
     """Return the records to keep (at most MAX_RECORDS), always the latest one."""
-    kept = [record for record, wanted in zip(records, keep, strict=True) if wanted]
+    kept = [record for record in records if keep(record)]
     if not kept and records:
         kept = [records[-1]]
     return kept[-MAX_RECORDS:]

@@ -65,22 +65,16 @@ class ActiveWalk:
     day_start: datetime | None = None
     before_day_m: float = 0.0
 
-    @property
-    def day_distance_m(self) -> float:
-        """Return the distance walked since the start of the walk's current day."""
-        return self.distance_m - self.before_day_m
-
-    def start_day(self, day_start: datetime) -> bool:
-        """Begin the day starting at ``day_start``; return whether it is a new one.
+    def start_day(self, day_start: datetime) -> None:
+        """Begin the day starting at ``day_start`` (UTC), unless it is already on.
 
         The distance walked so far counts for the days before.
         """
         if self.day_start is not None and day_start <= self.day_start:
-            return False
+            return
         if self.day_start is not None:
             self.before_day_m = self.distance_m
         self.day_start = day_start
-        return True
 
     def add_fix(self, fix: Fix, accuracy_limit: float) -> bool:
         """Count a fix towards the walk; return False when it is dropped."""
