@@ -41,6 +41,10 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+# The sibling module, also when this file is loaded by path (as the tests do).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from hass_websocket import WebSocketError, keep_http_config
+
 HOST = "127.0.0.1"
 PORT = 8123
 BASE_URL = f"http://{HOST}:{PORT}"
@@ -280,6 +284,18 @@ def wait_until_running(token: str, pid: int) -> None:
             return
         time.sleep(1)
     raise BootstrapError(f"Home Assistant did not finish starting in {START_TIMEOUT} s")
+
+
+def confirm_http_config(token: str) -> None:
+    """Keep Home Assistant on 127.0.0.1:8123 after its five-minute `http:` trial."""
+    try:
+        if keep_http_config(BASE_URL, token):
+            log("confirmed the http: settings of config/configuration.yaml")
+    except (OSError, WebSocketError) as err:
+        warn(
+            f"could not confirm the http: settings ({err}); Home Assistant may "
+            "fall back to all addresses on port 8123 after five minutes"
+        )
 
 
 def config_entries(token: str, domain: str | None = None) -> list[dict[str, Any]]:
@@ -528,6 +544,7 @@ def setup(pid: int, *, follow: bool = False) -> None:
     )
     token = onboard(steps)
     wait_until_running(token, pid)
+    confirm_http_config(token)
     remove_internet_onboarding_entries(token, wait=not core_config_done)
     sync_simulator_home(token)
     try:

@@ -38,20 +38,6 @@ async def test_unload(hass: HomeAssistant, init_integration: MockConfigEntry) ->
     assert init_integration.state is ConfigEntryState.NOT_LOADED
 
 
-async def test_reload_on_options_change(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    """Changing the options reloads the entry with the new dogs."""
-    hass.config_entries.async_update_entry(
-        init_integration,
-        options=init_integration.options
-        | {CONF_DOGS: [dog_options(), dog_options("luna", "Luna")]},
-    )
-    await hass.async_block_till_done()
-    assert init_integration.state is ConfigEntryState.LOADED
-    assert set(init_integration.runtime_data.dogs) == {"buddy", "luna"}
-
-
 async def test_entry_without_device_api(hass: HomeAssistant) -> None:
     """An entry without a device API sets up without a client."""
     entry = MockConfigEntry(domain=DOMAIN, options={CONF_DOGS: [dog_options()]})

@@ -7,9 +7,11 @@ import math
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_STATE_CHANGED, STATE_UNAVAILABLE
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.event import async_track_state_change_event
 from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -671,7 +673,7 @@ async def test_saving_options_sets_up_an_entry_that_is_not_loaded(
     mode: Mode,
     state: ConfigEntryState,
 ) -> None:
-    """An entry without an update listener is reloaded with the new options."""
+    """An entry that is not loaded is set up with the new options."""
     device_api.mode = mode
     mock_config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
@@ -691,3 +693,51 @@ async def test_saving_options_sets_up_an_entry_that_is_not_loaded(
     assert (
         mock_config_entry.runtime_data.coordinator.update_interval.total_seconds() == 30
     )
+
+
+async def test_saving_changed_options_reloads_once(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A changed save reloads the entry once: the dog's tracker is briefly unavailable."""
+    before = init_integration.runtime_data
+    states: list[str] = []
+
+    @callback
+    def _record(event: Event[EventStateChangedData]) -> None:
+        if (new := event.data["new_state"]) is not None:
+            states.append(new.state)
+
+    unsub = async_track_state_change_event(hass, "device_tracker.buddy", _record)
+    flow_id = await _open(hass, init_integration, "update_interval")
+    result = await _submit(hass, flow_id, {CONF_UPDATE_INTERVAL: 30})
+    unsub()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert init_integration.runtime_data is not before
+    interval = init_integration.runtime_data.coordinator.update_interval
+    assert interval is not None
+    assert interval.total_seconds() == 30
+    assert states.count(STATE_UNAVAILABLE) == 1
+    assert states[-1] != STATE_UNAVAILABLE
+
+
+async def test_saving_unchanged_options_does_not_reload(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Saving the same options again reloads nothing and writes no state."""
+    before = init_integration.runtime_data
+    changes: list[str] = []
+
+    @callback
+    def _record(event: Event[EventStateChangedData]) -> None:
+        changes.append(event.data["entity_id"])
+
+    unsub = hass.bus.async_listen(EVENT_STATE_CHANGED, _record)
+    flow_id = await _open(hass, init_integration, "update_interval")
+    interval = init_integration.options[CONF_UPDATE_INTERVAL]
+    result = await _submit(hass, flow_id, {CONF_UPDATE_INTERVAL: interval})
+    unsub()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert init_integration.runtime_data is before
+    assert changes == []

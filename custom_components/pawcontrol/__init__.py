@@ -207,7 +207,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
     entry.async_on_unload(follower.async_stop)
     await entry.runtime_data.reminders.async_start()
     entry.async_on_unload(entry.runtime_data.reminders.async_shutdown)
-    entry.async_on_unload(entry.add_update_listener(_async_reload_on_update))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -247,13 +246,6 @@ def _forget_removed_sources(
 async def async_unload_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -> bool:
     """Unload a config entry."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-
-
-async def _async_reload_on_update(
-    hass: HomeAssistant, entry: PawControlConfigEntry
-) -> None:
-    """Reload the entry when its options change."""
-    await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_remove_config_entry_device(

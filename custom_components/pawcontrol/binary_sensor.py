@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.binary_sensor import (
+# 2026.10 keeps BinarySensorDeviceClass in binary_sensor.const and no longer
+# lists it among the package's explicit exports.
+from homeassistant.components.binary_sensor import (  # type: ignore[attr-defined,unused-ignore]
     BinarySensorDeviceClass,
     BinarySensorEntity,
 )

@@ -8,7 +8,6 @@ from typing import Any
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-import voluptuous as vol
 
 from .api import (
     PawControlApiAuthError,
@@ -54,6 +53,7 @@ from .flow_validation import (
     validate_token,
 )
 from .options_flow import PawControlOptionsFlow
+from .schema import vol
 
 
 def _first_dog_id(entry: PawControlConfigEntry) -> str | None:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.device_tracker.config_entry import TrackerEntity
+# device_tracker.config_entry.TrackerEntity is a deprecated alias from 2026.6;
+# the package itself has exported the class on every supported release (mypy
+# sees no explicit re-export on the older ones).
+from homeassistant.components.device_tracker import (  # type: ignore[attr-defined,unused-ignore]
+    TrackerEntity,
+)
 from homeassistant.components.device_tracker.const import SourceType
-from homeassistant.const import EntityCategory
+from homeassistant.const import MAJOR_VERSION, MINOR_VERSION, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
@@ -15,6 +20,10 @@ from .data import PawControlConfigEntry
 from .entity import PawControlDogEntity
 
 PARALLEL_UPDATES = 0
+
+# From 2026.7 a tracker's battery_level is deprecated (gone in 2027.7) and an
+# override warns at import: there the battery is only the dog's battery sensor.
+TRACKER_BATTERY_DEPRECATED = (MAJOR_VERSION, MINOR_VERSION) >= (2026, 7)
 
 
 async def async_setup_entry(
@@ -85,11 +94,13 @@ class PawControlDogTracker(PawControlDogEntity, TrackerEntity):
             return round(data.location.accuracy)
         return 0
 
-    @property
-    def battery_level(self) -> int | None:
-        """Return the tracker's battery level."""
-        data = self.dog_data
-        return data.location.battery if data and data.location else None
+    if not TRACKER_BATTERY_DEPRECATED:  # pragma: no branch
+
+        @property
+        def battery_level(self) -> int | None:
+            """Return the tracker's battery level (releases before 2026.7)."""
+            data = self.dog_data
+            return data.location.battery if data and data.location else None
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:

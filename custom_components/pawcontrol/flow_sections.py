@@ -19,7 +19,6 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-import voluptuous as vol
 
 from .care.config import MAX_FEEDING_TIMES, CareConfig
 from .care.models import MAX_AMOUNT_G, MIN_AMOUNT_G
@@ -43,6 +42,7 @@ from .flow_validation import (
     NumberField,
     parse_numbers,
 )
+from .schema import vol
 
 CARE_SECTION: Final = "care"
 RESILIENCE_SECTION: Final = "advanced"

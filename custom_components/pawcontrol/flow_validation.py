@@ -27,7 +27,6 @@ from homeassistant.helpers.selector import (
     TimeSelectorConfig,
 )
 from homeassistant.util import slugify
-import voluptuous as vol
 from yarl import URL
 
 from .api import PawControlApiError
@@ -57,6 +56,7 @@ from .const import (
     DEFAULT_GPS_MAX_AGE,
     MIN_UPDATE_INTERVAL,
 )
+from .schema import vol
 
 MAX_NAME_LENGTH: Final = 50
 MAX_URL_LENGTH: Final = 2000

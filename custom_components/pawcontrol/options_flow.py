@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
 from homeassistant.helpers.selector import (
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
 )
-import voluptuous as vol
 
 from .const import (
     CONF_API_URL,
@@ -59,14 +58,7 @@ from .flow_validation import (
     validate_location_source,
     validate_notify_services,
 )
-
-# An entry in these states has no update listener, yet can be set up again.
-_RELOAD_ON_SAVE: Final = {
-    ConfigEntryState.NOT_LOADED,
-    ConfigEntryState.SETUP_ERROR,
-    ConfigEntryState.SETUP_RETRY,
-    ConfigEntryState.SETUP_IN_PROGRESS,
-}
+from .schema import vol
 
 
 class PawControlOptionsFlow(OptionsFlow):
@@ -92,11 +84,12 @@ class PawControlOptionsFlow(OptionsFlow):
 
     def _save_options(self, options: dict[str, Any]) -> ConfigFlowResult:
         """Store the options and make sure the entry runs with them."""
+        # No update listener: Home Assistant 2026.12 refuses one beside the
+        # reauth and reconfigure flows' update-and-reload. The options are
+        # stored first, so that the reload reads them; an unchanged save
+        # reloads nothing.
         entry = self.config_entry
-        if entry.state in _RELOAD_ON_SAVE:
-            # Only a loaded entry has the update listener that reloads it: store
-            # the options first, so that the reload reads them.
-            self.hass.config_entries.async_update_entry(entry, options=options)
+        if self.hass.config_entries.async_update_entry(entry, options=options):
             self.hass.config_entries.async_schedule_reload(entry.entry_id)
         return self.async_create_entry(data=options)
 

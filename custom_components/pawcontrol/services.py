@@ -18,12 +18,12 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util.json import JsonValueType
-import voluptuous as vol
 
 from .const import DATA_RESILIENCE, DOMAIN
 from .notifications import Message
 from .resilience import ResilienceManager
 from .resilience.manager import RESET_ALL
+from .schema import vol
 from .texts import async_text
 
 if TYPE_CHECKING:

@@ -9,6 +9,8 @@ from typing import Any, Final
 
 from aiohttp import ClientSession, ClientTimeout, ClientWSTimeout, WSMsgType
 
+from .scripts import HASS_WEBSOCKET
+
 OWNER_NAME: Final = "E2E Owner"
 OWNER_USERNAME: Final = "owner"
 OWNER_PASSWORD: Final = "pawcontrol-e2e-owner"  # a throwaway local user
@@ -175,23 +177,17 @@ class HassApi:
         )
         return str(owner.token)
 
-    async def keep_http_config(self) -> None:
+    async def keep_http_config(self) -> bool:
         """Confirm the YAML `http:` settings where Home Assistant only tries them.
 
-        Newer releases (2026.10) move `http:` to storage as a trial that reverts
-        to the defaults (all addresses, port 8123) after five minutes unless an
-        admin confirms it ("Confirm new HTTP server configuration").
+        Newer releases (2026.8 and later) move `http:` to storage as a trial
+        that reverts to the defaults (all addresses, port 8123) after five
+        minutes unless an admin confirms it. This runs scripts/develop's own
+        stdlib client, so that the development instance is proven here too.
         """
-        async with HassWebSocket(self) as ws:
-            try:
-                config = await ws.command("http/config")
-            except HassError:
-                return  # an older release: YAML is the configuration
-            if (
-                config["pending"] is not None
-                and config["active_config_type"] == "pending"
-            ):
-                await ws.command("http/config/promote")
+        return await asyncio.to_thread(
+            HASS_WEBSOCKET.keep_http_config, self.base_url, str(self.token)
+        )
 
     async def remove_internet_onboarding_entries(self) -> None:
         """Remove what onboarding added that needs the internet, as scripts/develop does."""

@@ -22,6 +22,18 @@ MISSING_TEXT: Final = re.compile(
     re.IGNORECASE,
 )
 
+# A coming break announced by Home Assistant: a deprecated alias or property, a
+# helper that "will stop working" or "will be removed" in a named release.
+COMING_BREAK: Final = re.compile(
+    r"deprecat|will stop working|will be removed|will be unsupported"
+    r"|no longer (be )?supported",
+    re.IGNORECASE,
+)
+# The line Home Assistant logs at every start for any custom integration.
+NOT_TESTED: Final = re.compile(
+    r"We found a custom integration \S+ which has not been tested by Home Assistant"
+)
+
 
 def records(text: str) -> Iterator[tuple[str, str]]:
     """Yield (level, record) for each log record, with its traceback lines."""
@@ -43,7 +55,9 @@ def problem(level: str, record: str) -> bool:
         return True
     if DETECTED.search(record):
         return True
-    return level in ("WARNING", "CONSOLE") and bool(MISSING_TEXT.search(record))
+    if level not in ("WARNING", "CONSOLE") or NOT_TESTED.search(record):
+        return False
+    return bool(MISSING_TEXT.search(record) or COMING_BREAK.search(record))
 
 
 def pawcontrol_problems(paths: Iterable[Path]) -> list[str]:

@@ -23,10 +23,14 @@ from .pawcontrol import (
     CIRCUITS,
     COLLAR_TOKEN,
     DOGS,
+    FLOW,
     OPEN_CIRCUITS,
     STATISTICS,
+    UPDATE_INTERVAL,
     circuit,
+    entry_state,
     eventually,
+    options_step,
     requests_of,
     set_collar,
 )
@@ -341,6 +345,82 @@ async def test_healed_collar_closes_its_circuit(
     assert states[OPEN_CIRCUITS]["state"] == "0"
     assert states[STATISTICS]["state"] == "healthy"
     assert (await circuit(owner, "max"))["opened_count"] == 0
+
+
+async def _back_with_both_dogs(api: HassApi, entry_id: str, what: str) -> None:
+    """Wait until the entry is loaded again and both dogs report a battery."""
+
+    async def back() -> bool:
+        if await entry_state(api, entry_id) != "loaded":
+            return False
+        states = await api.states()
+        return all(
+            states.get(f"sensor.{dog_id}_battery", {}).get("state", "unknown")
+            not in UNKNOWN
+            for dog_id in DOGS
+        )
+
+    await eventually(back, what, within=90)
+
+
+async def test_reconfigure_reauth_options_and_reload(
+    owner: HassApi, instance: Instance
+) -> None:
+    """Reconfigure, reauth, an options save and a reload each bring PawControl back.
+
+    On Home Assistant 2026.11 an update listener beside reauth and reconfigure
+    warned; from 2026.12 it is an error. The log check after this test and at
+    the end of the package fails on any such warning naming PawControl.
+    """
+    entry_id = instance.entry_id
+    # Reconfigure: the same URL; an empty token keeps the stored one.
+    flow = await owner.post(FLOW, {"handler": "pawcontrol", "entry_id": entry_id})
+    assert flow["step_id"] == "reconfigure", flow
+    result = await owner.post(
+        f"{FLOW}/{flow['flow_id']}", {"api_url": instance.collar.url}
+    )
+    assert result["type"] == "abort", result
+    assert result["reason"] == "reconfigure_successful"
+    await _back_with_both_dogs(owner, entry_id, "back after reconfigure")
+
+    # Reauth: the collar refuses the token, Home Assistant asks for a new one.
+    await set_collar(owner, instance.collar.url, "buddy", "unauthorized401")
+
+    async def reauth_flow() -> dict[str, Any] | None:
+        await refresh(owner, "max")
+        async with HassWebSocket(owner) as ws:
+            flows = await ws.command("config_entries/flow/progress")
+        return next(
+            (
+                f
+                for f in flows
+                if f["handler"] == "pawcontrol"
+                and f["context"].get("source") == "reauth"
+            ),
+            None,
+        )
+
+    reauth = await eventually(reauth_flow, "a reauth flow for PawControl")
+    await set_collar(owner, instance.collar.url, "buddy", "healthy")
+    result = await owner.post(
+        f"{FLOW}/{reauth['flow_id']}", {"api_token": COLLAR_TOKEN}
+    )
+    assert result["type"] == "abort", result
+    assert result["reason"] == "reauth_successful"
+    await _back_with_both_dogs(owner, entry_id, "back after reauth")
+
+    # A changed options save reloads the entry with the new interval.
+    await options_step(owner, entry_id, "update_interval", {"update_interval": 20})
+    await _back_with_both_dogs(owner, entry_id, "back after an options save")
+    await options_step(
+        owner, entry_id, "update_interval", {"update_interval": UPDATE_INTERVAL}
+    )
+    await _back_with_both_dogs(owner, entry_id, "back after the second save")
+
+    # A reload from the integration's page.
+    answer = await owner.post(f"/api/config/config_entries/entry/{entry_id}/reload")
+    assert answer == {"require_restart": False}
+    await _back_with_both_dogs(owner, entry_id, "back after a reload")
 
 
 def test_log_so_far_is_clean(instance: Instance) -> None:

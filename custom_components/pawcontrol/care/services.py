@@ -21,9 +21,9 @@ from homeassistant.core import (
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
-import voluptuous as vol
 
 from ..const import DOMAIN
+from ..schema import vol
 from ..services import excerpt, invalid_input, loaded_entry
 from .manager import CareError, CareManager
 from .meals import meal_for
