@@ -62,3 +62,16 @@ def test_ordinary_records_pass(tmp_path: Path) -> None:
         f"{NOT_TESTED}\n{OWN_WARNING}\n{OTHER_DEPRECATION}\n", encoding="utf-8"
     )
     assert pawcontrol_problems([log]) == []
+
+
+def test_only_the_intended_auth_error_passes(tmp_path: Path) -> None:
+    """The refused token the reauth test causes passes; with a traceback it fails."""
+    intended = (
+        "2026-12-07 13:05:14.887 ERROR (MainThread) [custom_components.pawcontrol] "
+        "Authentication failed while fetching pawcontrol data: The device API "
+        "refused the token"
+    )
+    traceback = f"{intended}\nTraceback (most recent call last):\n  File x"
+    log = tmp_path / "home-assistant.log"
+    log.write_text(f"{intended}\n{traceback}\n", encoding="utf-8")
+    assert pawcontrol_problems([log]) == [f"home-assistant.log: {traceback}"]
