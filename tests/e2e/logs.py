@@ -34,10 +34,14 @@ NOT_TESTED: Final = re.compile(
     r"We found a custom integration \S+ which has not been tested by Home Assistant"
 )
 # Caused on purpose: the reauth test makes the collar refuse the token, and
-# Home Assistant's coordinator logs that, without a traceback, as an error.
+# Home Assistant's coordinator logs that as an error without a traceback, and
+# (2026.10) at debug level with the traceback of the refusal.
 INTENDED: Final = re.compile(
     r"ERROR \(MainThread\) \[custom_components\.pawcontrol\] Authentication "
     r"failed while fetching pawcontrol data: The device API refused the token$"
+    r"|^\S+ \S+ DEBUG \(MainThread\) \[custom_components\.pawcontrol\] Full "
+    r"error:\nTraceback[^\n]*\n(?s:.*)\nhomeassistant\.exceptions\."
+    r"ConfigEntryAuthFailed: The device API refused the token$"
 )
 
 

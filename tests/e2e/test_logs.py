@@ -75,3 +75,21 @@ def test_only_the_intended_auth_error_passes(tmp_path: Path) -> None:
     log = tmp_path / "home-assistant.log"
     log.write_text(f"{intended}\n{traceback}\n", encoding="utf-8")
     assert pawcontrol_problems([log]) == [f"home-assistant.log: {traceback}"]
+
+
+def test_the_intended_auth_traceback_at_debug_passes(tmp_path: Path) -> None:
+    """2026.10's debug traceback of the refused token passes; another one fails."""
+    head = (
+        "2026-12-07 13:13:37.072 DEBUG (MainThread) [custom_components.pawcontrol] "
+        "Full error:\nTraceback (most recent call last):\n"
+        '  File "coordinator.py", line 273, in _async_fetch_status\n'
+        "    raise ConfigEntryAuthFailed(\n"
+    )
+    intended = (
+        f"{head}homeassistant.exceptions.ConfigEntryAuthFailed: "
+        "The device API refused the token"
+    )
+    other = f"{head}KeyError: 'buddy'"
+    log = tmp_path / "home-assistant.log"
+    log.write_text(f"{intended}\n{other}\n", encoding="utf-8")
+    assert pawcontrol_problems([log]) == [f"home-assistant.log: {other}"]
