@@ -7,9 +7,12 @@ from pathlib import Path
 import re
 from typing import Final
 
-# "2026-12-01 00:56:43.770 WARNING (MainThread) [homeassistant.loader] ..."
+# "2026-12-01 00:56:43.770 WARNING (MainThread) [homeassistant.loader] ...";
+# 2026.11 adds the UTC offset: "2026-12-07 13:28:58.545+00:00 WARNING ...".
 RECORD_START: Final = re.compile(
-    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?P<level>[A-Z]+) ", re.MULTILINE
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:?\d\d|Z)? "
+    r"(?P<level>[A-Z]+) ",
+    re.MULTILINE,
 )
 ERROR_LEVELS: Final = frozenset({"ERROR", "CRITICAL", "FATAL"})
 # Home Assistant's frame helper: "Detected code that ..." (older releases) and
@@ -51,7 +54,8 @@ def records(text: str) -> Iterator[tuple[str, str]]:
     # What comes before the first record (the console before logging is set up).
     if (head := text[: starts[0] if starts else len(text)].strip()) != "":
         yield "CONSOLE", head
-    for begin, end in zip(starts, [*starts[1:], len(text)], strict=True):
+    ends = [*starts[1:], len(text)] if starts else []
+    for begin, end in zip(starts, ends, strict=True):
         record = text[begin:end].rstrip()
         match = RECORD_START.match(record)
         yield (match["level"] if match else "CONSOLE"), record

@@ -6,6 +6,7 @@ from collections.abc import Callable
 import json
 import os
 from pathlib import Path
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +24,11 @@ DEV_CONFIG_DIR: Final = ROOT / "config"
 # Shipped for users and loaded by scripts/develop; the e2e instance loads it too.
 DASHBOARD_DIR: Final = DEV_CONFIG_DIR / "dashboards"
 SIMULATOR_CLI: Final = ROOT / "scripts" / "collar_simulator.py"
+
+# Another Home Assistant to test against, as a `hass` command (for example the
+# one ../shared/tools/hass-newest prints, which runs in a chroot that shares
+# only /tmp): PawControl and the dashboards are then copied, not linked.
+HASS_COMMAND_ENV: Final = "PAWCONTROL_E2E_HASS"
 
 # The first start creates the database; a busy 2-core CI machine is slow.
 START_TIMEOUT: Final = 300.0
@@ -164,10 +170,21 @@ class HassProcess:
         self.starts = 0
         self.exit_statuses: list[int] = []
         self._process: subprocess.Popen[bytes] | None = None
+        self._hass_command = os.environ.get(HASS_COMMAND_ENV)
         custom = config_dir / "custom_components"
         custom.mkdir(parents=True, exist_ok=True)
-        (custom / "pawcontrol").symlink_to(ROOT / "custom_components" / "pawcontrol")
-        (config_dir / "dashboards").symlink_to(DASHBOARD_DIR)
+        if self._hass_command:
+            shutil.copytree(
+                ROOT / "custom_components" / "pawcontrol",
+                custom / "pawcontrol",
+                ignore=shutil.ignore_patterns("__pycache__"),
+            )
+            shutil.copytree(DASHBOARD_DIR, config_dir / "dashboards")
+        else:
+            (custom / "pawcontrol").symlink_to(
+                ROOT / "custom_components" / "pawcontrol"
+            )
+            (config_dir / "dashboards").symlink_to(DASHBOARD_DIR)
         (config_dir / "configuration.yaml").write_text(
             yaml.safe_dump(e2e_configuration(self.port), sort_keys=False),
             encoding="utf-8",
@@ -193,9 +210,11 @@ class HassProcess:
         with self._log("console").open("wb") as console:
             self._process = subprocess.Popen(  # noqa: S603  # this interpreter's hass
                 [
-                    sys.executable,
-                    "-m",
-                    "homeassistant",
+                    *(
+                        [self._hass_command]
+                        if self._hass_command
+                        else [sys.executable, "-m", "homeassistant"]
+                    ),
                     "--config",
                     str(self.config_dir),
                     # requirements_dev.txt installed what the configuration needs.

@@ -93,3 +93,24 @@ def test_the_intended_auth_traceback_at_debug_passes(tmp_path: Path) -> None:
     log = tmp_path / "home-assistant.log"
     log.write_text(f"{intended}\n{other}\n", encoding="utf-8")
     assert pawcontrol_problems([log]) == [f"home-assistant.log: {other}"]
+
+
+def test_a_console_without_records_is_read(tmp_path: Path) -> None:
+    """A console log with no timestamped record is one console record."""
+    line = "The deprecated alias TrackerEntity was used from pawcontrol"
+    quiet = tmp_path / "e2e-console-1.log"
+    quiet.write_text("Unable to find configuration. Creating default one\n")
+    noisy = tmp_path / "e2e-console-2.log"
+    noisy.write_text(f"{line}\n", encoding="utf-8")
+    assert pawcontrol_problems([quiet, noisy]) == [f"e2e-console-2.log: {line}"]
+
+
+def test_records_with_a_utc_offset_are_read(tmp_path: Path) -> None:
+    """2026.11 writes the UTC offset after the time; its records are still checked."""
+    record = TRACKER_ALIAS.replace(" WARNING", "+00:00 WARNING", 1)
+    log = tmp_path / "home-assistant.log"
+    log.write_text(
+        f"{NOT_TESTED.replace(' WARNING', '+01:00 WARNING', 1)}\n{record}\n",
+        encoding="utf-8",
+    )
+    assert pawcontrol_problems([log]) == [f"home-assistant.log: {record}"]
