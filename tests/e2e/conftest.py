@@ -23,7 +23,7 @@ from aiohttp import ClientSession
 import pytest
 import pytest_socket
 
-from .client import HassApi, run_sync
+from .client import HassApi, HassError, HassWebSocket, run_sync
 from .instance import Instance, require
 from .logs import pawcontrol_problems
 from .pawcontrol import COLLAR_TOKEN, add_entry, configure
@@ -96,6 +96,18 @@ def instance(
     assert hass.exit_statuses == [0] * hass.starts, hass.exit_statuses
 
 
+async def _http_config_kept(owner: HassApi) -> None:
+    """On releases with the `http:` trial, the YAML settings are now the stored ones."""
+    async with HassWebSocket(owner) as ws:
+        try:
+            config = await ws.command("http/config")
+        except HassError:
+            return  # an older release: YAML is the configuration
+    # Promoted: nothing awaits confirmation and no return to the defaults is due.
+    assert config["pending"] is None, config
+    assert config["revert_at"] is None, config
+
+
 async def _onboard_and_add(hass: HassProcess, collar: CollarProcess) -> tuple[str, str]:
     """Onboard, wait for the start to finish, add PawControl; return token and entry."""
     async with ClientSession() as session:
@@ -104,6 +116,7 @@ async def _onboard_and_add(hass: HassProcess, collar: CollarProcess) -> tuple[st
         owner = api.with_token(token)
         await asyncio.to_thread(hass.wait_running, token)
         await owner.keep_http_config()
+        await _http_config_kept(owner)
         await owner.remove_internet_onboarding_entries()
         config = await owner.get("/api/config")
         # The simulated dogs walk round Home Assistant's home, as in scripts/develop.
