@@ -346,7 +346,9 @@ async def test_removing_the_device_api_drops_dog_circuits(
     for _ in range(3):
         await tick(hass, freezer)
     assert hass.states.get(CIRCUIT).state == "on"
+    # What the reconfigure flow does with an empty URL: store, then reload.
     hass.config_entries.async_update_entry(init_integration, data={})
+    await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
     statistics = await get_statistics(hass)
     assert statistics["circuit_breakers"] == {}

@@ -389,26 +389,39 @@ async def test_valid_entries_of_a_damaged_store_are_kept(
     assert "500" not in our_warnings(caplog)[0]
 
 
-async def test_save_data_is_built_on_the_loop(
+async def test_saves_wait_and_write_the_latest_fix(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     init_integration: MockConfigEntry,
     hass_storage: dict[str, Any],
 ) -> None:
-    """The store's data function, run in a worker thread as in production, is pure."""
-    gps = init_integration.runtime_data.gps
-    # The write still waiting for its delay, as Home Assistant's Store keeps it.
-    pending = gps._store._data["data_func"]
+    """Fixes within the save delay are written once, as they are when it ends."""
+    coordinator = init_integration.runtime_data.coordinator
+    await tick(hass, freezer, 11)
+    assert hass_storage[STORE]["data"]["buddy"]["latitude"] == 52.52
     _collar(hass, latitude=52.6, longitude=13.5)
-    await init_integration.runtime_data.coordinator.async_refresh()
-    assert hass.states.get(TRACKER).attributes["latitude"] == 52.6
-    # A real Store calls the data function in an executor thread, after the delay.
-    earlier = await hass.async_add_executor_job(pending)
-    assert (earlier["buddy"]["latitude"], earlier["buddy"]["longitude"]) == (
-        52.52,
-        13.405,
-    )
+    await coordinator.async_refresh()
+    _collar(hass, latitude=52.7, longitude=13.6)
+    await coordinator.async_refresh()
+    assert hass.states.get(TRACKER).attributes["latitude"] == 52.7
+    # Not written yet: the delay has not passed.
+    assert hass_storage[STORE]["data"]["buddy"]["latitude"] == 52.52
     await tick(hass, freezer, 11)
     saved = hass_storage[STORE]["data"]["buddy"]
+    assert (saved["latitude"], saved["longitude"]) == (52.7, 13.6)
+
+
+async def test_a_pending_save_is_written_when_home_assistant_stops(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    init_integration: MockConfigEntry,
+    hass_storage: dict[str, Any],
+) -> None:
+    """A fix still waiting for the save delay is on disk after a stop."""
+    await tick(hass, freezer, 11)
+    _collar(hass, latitude=52.6, longitude=13.5)
+    await init_integration.runtime_data.coordinator.async_refresh()
+    assert hass_storage[STORE]["data"]["buddy"]["latitude"] == 52.52
+    await hass.async_stop()
+    saved = hass_storage[STORE]["data"]["buddy"]
     assert (saved["latitude"], saved["longitude"]) == (52.6, 13.5)
-    assert earlier["buddy"]["latitude"] == 52.52

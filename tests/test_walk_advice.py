@@ -432,7 +432,9 @@ async def test_without_weather_entity_no_advice(
     assert entity_registry.async_get(ADVICE) is not None
     options = dict(entry.options)
     del options[CONF_WEATHER_ENTITY]
+    # What saving the options flow does: store, then reload.
     hass.config_entries.async_update_entry(entry, options=options)
+    await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert entity_registry.async_get(ADVICE) is None
     assert hass.states.get(ADVICE) is None

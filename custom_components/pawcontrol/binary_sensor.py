@@ -27,7 +27,7 @@ from .entity import (
     hub_device_info,
 )
 from .labels import CircuitLabel, channel_label
-from .resilience import CircuitState, ResilienceManager, TransitionEvent
+from .resilience import CircuitState, ResilienceManager
 
 PARALLEL_UPDATES = 0
 
@@ -98,6 +98,8 @@ class PawControlCircuitSensor(
 
     _attr_has_entity_name = True
     _attr_device_class = BinarySensorDeviceClass.PROBLEM
+    # The state and counters at the last refresh's write (nothing written yet).
+    _written: object = None
     _attr_entity_category = EntityCategory.DIAGNOSTIC
 
     def __init__(
@@ -130,13 +132,20 @@ class PawControlCircuitSensor(
     async def async_added_to_hass(self) -> None:
         """Update on this circuit's transitions as well as on every refresh."""
         await super().async_added_to_hass()
-        self.async_on_remove(self._resilience.async_add_listener(self._on_resilience))
+        self.async_on_remove(
+            self._resilience.async_add_circuit_listener(
+                self.circuit_name, self.async_write_ha_state
+            )
+        )
 
     @callback
-    def _on_resilience(self, event: TransitionEvent | None) -> None:
-        """Write the state when this circuit changed state."""
-        if event is not None and event.circuit_name == self.circuit_name:
-            self.async_write_ha_state()
+    def _handle_coordinator_update(self) -> None:
+        """Write the counters a refresh changed; an unchanged circuit writes nothing."""
+        shown = (self.is_on, self.extra_state_attributes)
+        if shown == self._written:
+            return
+        self._written = shown
+        super()._handle_coordinator_update()
 
     @property
     def is_on(self) -> bool:

@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import override
 
 from homeassistant.components.calendar import CalendarEntity, CalendarEvent
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .care.diary import DiaryWording, DogDiary, async_load_wording
 from .care.entities import PawControlCareEntity
@@ -40,15 +41,41 @@ class PawControlDiary(PawControlCareEntity, CalendarEntity):
         """Attach the diary to the dog's device."""
         super().__init__(entry, dog, "diary")
         self._diary = DogDiary(wording, dog.dog_id)
+        self._event: CalendarEvent | None = None
+        self._event_valid = False
+
+    @override
+    async def async_added_to_hass(self) -> None:
+        """Compute the current event again after each change of the dog's care."""
+        self.async_on_remove(
+            self._care.async_add_listener(self.dog.dog_id, self._on_care_change)
+        )
+
+    @callback
+    def _on_care_change(self) -> None:
+        """Forget the current event and write the state."""
+        self._event_valid = False
+        self.async_write_ha_state()
 
     @property
     @override
     def event(self) -> CalendarEvent | None:
-        """Return the walk in progress, else the latest walk or meal."""
+        """Return the walk in progress, else the latest walk or meal.
+
+        Built once per care change: the state, its attributes and the end timer
+        all read it. A walk in progress lasts to the next minute, so its event is
+        built again once that minute has come, with the walk's new duration.
+        """
         dog_id = self.dog.dog_id
-        return self._diary.current(
-            self._care.histories[dog_id], self._care.walks.get(dog_id)
-        )
+        walk = self._care.walks.get(dog_id)
+        if not self._event_valid or (
+            walk is not None
+            and self._event is not None
+            and self._event.end <= dt_util.utcnow()
+        ):
+            self._event = self._diary.current(self._care.histories[dog_id], walk)
+            self._event_valid = True
+        return self._event
 
     @override
     async def async_get_events(

@@ -111,10 +111,33 @@ class PawControlDogEntity(CoordinatorEntity[PawControlCoordinator]):
         self._attr_unique_id = dog_unique_id(entry.entry_id, dog.dog_id, key)
         self._attr_device_info = dog_device_info(entry, dog)
 
+    # What the entity showed at its last write (nothing written yet).
+    _written: object = None
+
     @property
     def dog_data(self) -> DogData | None:
         """Return the dog's latest data."""
         return self.coordinator.data.dogs.get(self.dog_id)
+
+    def _shown_inputs(self) -> object:
+        """Return everything the state and attributes are computed from."""
+        return (self.coordinator.last_update_success, self.dog_data)
+
+    def _changes_by_itself(self) -> bool:
+        """Return whether the state changes with time alone (an age grows)."""
+        data = self.dog_data
+        return data is not None and (
+            data.stale or (data.location is not None and data.location.stale)
+        )
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write only when this dog's data changed: a refresh of others writes nothing."""
+        inputs = self._shown_inputs()
+        if inputs == self._written and not self._changes_by_itself():
+            return
+        self._written = inputs
+        super()._handle_coordinator_update()
 
     def within_stale_limit(self) -> bool:
         """Return whether the dog's cached data is young enough to be shown."""

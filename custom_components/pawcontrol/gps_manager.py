@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 import math
@@ -20,7 +20,7 @@ from .availability import AvailabilityLog
 from .const import DOMAIN, LOGGER
 from .data import DogConfig
 from .resilience import ResilienceManager, RetryConfig
-from .resilience.storage import PawControlStore
+from .resilience.storage import DebouncedSave, PawControlStore
 
 COMPONENT = "gps"
 SOURCE_DEVICE_API = "device_api"
@@ -58,10 +58,14 @@ class DogLocation:
 
     def as_storage(self) -> dict[str, Any]:
         """Return the stored form."""
-        stored = asdict(self)
-        stored["updated_at"] = self.updated_at.isoformat()
-        del stored["stale"], stored["rejected_reason"]
-        return stored
+        return {
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "accuracy": self.accuracy,
+            "battery": self.battery,
+            "source": self.source,
+            "updated_at": self.updated_at.isoformat(),
+        }
 
     @classmethod
     def from_storage(cls, stored: Any) -> DogLocation:
@@ -255,6 +259,7 @@ class GpsManager:
         self._store: PawControlStore[StoredLocations] = PawControlStore(
             hass, STORAGE_VERSION, STORAGE_KEY, private=True
         )
+        self._saver = DebouncedSave(hass, self._store, self._data_to_save, SAVE_DELAY)
         self._last_known: dict[str, DogLocation] = {}
         self._reasons: dict[str, str | None] = {}
         self._availability = AvailabilityLog(LOGGER, "GPS source")
@@ -268,7 +273,7 @@ class GpsManager:
 
     async def async_shutdown(self) -> None:
         """Write the last known locations now instead of after the save delay."""
-        await self._store.async_save(self._data_to_save())
+        await self._saver.async_flush()
 
     def last_known(self, dog_id: str) -> DogLocation | None:
         """Return the last known location of a dog."""
@@ -422,11 +427,8 @@ class GpsManager:
             LOGGER.debug("Refreshing %s failed: %s", entity_id, type(err).__name__)
 
     def _schedule_save(self) -> None:
-        """Save the last known locations as they are now, after the save delay."""
-        # A real Store calls the data function in an executor thread, so it must not
-        # read self._last_known, which the loop keeps changing: hand it a finished copy.
-        snapshot = self._data_to_save()
-        self._store.async_delay_save(lambda: snapshot, SAVE_DELAY)
+        """Save the last known locations after the save delay, built once then."""
+        self._saver.schedule()
 
     def _data_to_save(self) -> StoredLocations:
         """Return what the store writes, built on the event loop."""

@@ -83,6 +83,20 @@ class PawControlWalkAdviceSensor(PawControlDogEntity, SensorEntity):
         self._update_advice()
 
     @override
+    def _shown_inputs(self) -> object:
+        """Return the advice and the weather it shows."""
+        weather = self._weather
+        if weather is None:
+            return self._advice
+        return (self._advice, weather.temperature, weather.condition, weather.stale)
+
+    @override
+    def _changes_by_itself(self) -> bool:
+        """Return whether the weather's age is shown (while it is stale)."""
+        weather = self._weather
+        return weather is not None and weather.stale
+
+    @override
     @callback
     def _handle_coordinator_update(self) -> None:
         """Judge the weather again: new weather, or the next hours moved on."""

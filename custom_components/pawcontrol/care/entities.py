@@ -45,7 +45,9 @@ class PawControlCareEntity(Entity):
 
     async def async_added_to_hass(self) -> None:
         """Write the state whenever the care records change."""
-        self.async_on_remove(self._care.async_add_listener(self.async_write_ha_state))
+        self.async_on_remove(
+            self._care.async_add_listener(self.dog.dog_id, self.async_write_ha_state)
+        )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -24,6 +24,7 @@ from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from ..const import LOGGER
+from ..resilience.listeners import KeyedListeners
 from .models import CLOCK_SKEW, FeedingRecord, WalkRecord, WeightRecord
 from .store import RETENTION, CareStore, DogHistory
 from .walks import ActiveWalk, Fix
@@ -76,7 +77,7 @@ class CareManager:
         self._store = store
         self.histories: dict[str, DogHistory] = {}
         self.walks: dict[str, ActiveWalk] = {}
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: KeyedListeners[str] = KeyedListeners()
         self._unsub_day: CALLBACK_TYPE | None = None
         self._unsub_config: CALLBACK_TYPE | None = None
         self._day_job = HassJob(self._at_day_start, cancel_on_shutdown=True)
@@ -95,6 +96,7 @@ class CareManager:
                 walk.day_start = walk.day_start or today_start(walk.start)
                 walk.start_day(today_start(now))
                 self.walks[dog_id] = walk
+                history.active_walk = walk.stored()
         if set(stored) - dog_ids:
             self._store.schedule_save(self.histories)
         self._schedule_day_start()
@@ -113,20 +115,27 @@ class CareManager:
         await self._store.async_save(self.histories)
 
     @callback
-    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
-        """Call ``listener`` after every change; return the function that stops it."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+    def async_add_listener(
+        self, dog_id: str, listener: Callable[[], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` after a change of the dog (or of every dog)."""
+        return self._listeners.add(dog_id, listener)
 
     @callback
-    def _changed(self) -> None:
-        """Save soon and tell the entities."""
-        for dog_id, history in self.histories.items():
-            walk = self.walks.get(dog_id)
-            history.active_walk = walk.stored() if walk else None
+    def async_add_every_listener(
+        self, listener: Callable[[str | None], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` with the changed dog (None: every dog) after any change."""
+        return self._listeners.add_every(listener)
+
+    @callback
+    def _changed(self, dog_id: str | None) -> None:
+        """Save soon and tell whoever shows the dog (None: every dog)."""
+        for changed in self.histories if dog_id is None else (dog_id,):
+            walk = self.walks.get(changed)
+            self.histories[changed].active_walk = walk.stored() if walk else None
         self._store.schedule_save(self.histories)
-        for listener in list(self._listeners):
-            listener()
+        self._listeners.notify(dog_id)
 
     @callback
     def _schedule_day_start(self) -> None:
@@ -158,7 +167,7 @@ class CareManager:
         start = today_start(dt_util.utcnow())
         for walk in self.walks.values():
             walk.start_day(start)
-        self._changed()
+        self._changed(None)
 
     def _history(self, dog_id: str) -> DogHistory:
         """Return a configured dog's history or raise."""
@@ -180,7 +189,7 @@ class CareManager:
         begin = now if start is None else min(start, now)
         walk = self.walks[dog_id] = ActiveWalk(begin, automatic)
         walk.start_day(today_start(now))
-        self._changed()
+        self._changed(dog_id)
         return walk
 
     @callback
@@ -193,7 +202,7 @@ class CareManager:
         walk.start_day(today_start(now))
         record = walk.finish(now)
         history.walks.append(record)
-        self._changed()
+        self._changed(dog_id)
         self._hass.bus.async_fire(
             EVENT_WALK_ENDED,
             {
@@ -216,7 +225,7 @@ class CareManager:
         walk = self.walks.get(dog_id)
         if walk is None or not walk.add_fix(fix, accuracy_limit):
             return False
-        self._changed()
+        self._changed(dog_id)
         return True
 
     @callback
@@ -233,7 +242,7 @@ class CareManager:
         history = self._history(dog_id)
         record = FeedingRecord(self._record_time(when), amount_g, meal, reminder)
         bisect.insort(history.feedings, record, key=_BY_TIME)
-        self._changed()
+        self._changed(dog_id)
         return record
 
     @callback
@@ -244,7 +253,7 @@ class CareManager:
         history = self._history(dog_id)
         record = WeightRecord(self._record_time(when), weight_kg)
         bisect.insort(history.weights, record, key=_BY_TIME)
-        self._changed()
+        self._changed(dog_id)
         return record
 
     @staticmethod

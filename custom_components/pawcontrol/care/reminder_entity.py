@@ -54,7 +54,9 @@ class PawControlReminderSensor(PawControlCareEntity, BinarySensorEntity):
     async def async_added_to_hass(self) -> None:
         """Write the state whenever a reminder turns on or off."""
         self.async_on_remove(
-            self._reminders.async_add_listener(self.async_write_ha_state)
+            self._reminders.async_add_listener(
+                self.dog.dog_id, self.async_write_ha_state
+            )
         )
 
     @property

@@ -51,7 +51,8 @@ from ..notifications import (
     NotificationAction,
     NotificationManager,
 )
-from ..resilience.storage import PawControlStore
+from ..resilience.listeners import KeyedListeners
+from ..resilience.storage import DebouncedSave, PawControlStore
 from ..texts import async_text
 from .manager import CareError, CareManager
 from .meals import meal_for
@@ -194,10 +195,13 @@ class ReminderManager:
         self._store: PawControlStore[dict[str, Any]] = PawControlStore(
             hass, STORAGE_VERSION, STORAGE_KEY, private=True
         )
+        self._saver = DebouncedSave(hass, self._store, self._stored, SAVE_DELAY)
         self._since: dict[str, datetime] = {}
         self._sent: dict[str, dict[Reminder, datetime]] = {}
         self._status: dict[tuple[str, Reminder], Status] = {}
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners: KeyedListeners[str] = KeyedListeners()
+        # When each dog's reminders may next change (None: not by time alone).
+        self._next_change: dict[str, datetime | None] = {}
         self._unsubs: list[CALLBACK_TYPE] = []
         self._job = HassJob(self._at_next_change, cancel_on_shutdown=True)
         self._unsub_timer: CALLBACK_TYPE | None = None
@@ -206,24 +210,25 @@ class ReminderManager:
     async def async_start(self) -> None:
         """Read what was sent, then follow the care records and the actions."""
         await self._async_load()
-        self._unsubs.append(self._care.async_add_listener(self._evaluate))
+        self._unsubs.append(self._care.async_add_every_listener(self._evaluate))
         self._unsubs.append(
             self._hass.bus.async_listen(EVENT_MOBILE_APP_ACTION, self._on_action)
         )
-        self._evaluate()
+        self._evaluate(None)
 
     async def async_shutdown(self) -> None:
         """Stop the timer and the listeners; store what was sent."""
         while self._unsubs:
             self._unsubs.pop()()
         self._schedule(None)
-        await self._store.async_save(self._stored())
+        await self._saver.async_flush()
 
     @callback
-    def async_add_listener(self, listener: Callable[[], None]) -> CALLBACK_TYPE:
+    def async_add_listener(
+        self, dog_id: str, listener: Callable[[], None]
+    ) -> CALLBACK_TYPE:
         """Call ``listener`` when a reminder turns on or off."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
+        return self._listeners.add(dog_id, listener)
 
     def is_due(self, dog_id: str, reminder: Reminder) -> bool:
         """Return whether the dog's reminder is due."""
@@ -269,26 +274,31 @@ class ReminderManager:
 
     @callback
     def _schedule_save(self) -> None:
-        """Save soon; the data is built now, on the event loop."""
-        snapshot = self._stored()
-        self._store.async_delay_save(lambda: snapshot, SAVE_DELAY)
+        """Save soon; the data is built once, on the event loop, when it is written."""
+        self._saver.schedule()
 
     @callback
-    def _evaluate(self) -> None:
-        """Recompute every reminder; notify the new ones; wake at the next change."""
+    def _evaluate(self, dog_id: str | None) -> None:
+        """Recompute the dog's reminders (None: every dog's); wake at the next change."""
         now = dt_util.utcnow()
-        changed = False
-        next_changes: list[datetime] = []
-        for dog in self._dogs.values():
+        dogs = self._dogs.values() if dog_id is None else (self._dogs[dog_id],)
+        for dog in dogs:
+            changed = False
+            next_changes: list[datetime] = []
             for reminder, status_fn in STATUS_FNS.items():
                 status = status_fn(self._care, dog, self._since[dog.dog_id], now)
                 changed |= self._update(dog, reminder, status)
                 if status.next_change is not None:
                     next_changes.append(status.next_change)
-        self._schedule(min(next_changes, default=None))
-        if changed:
-            for listener in list(self._listeners):
-                listener()
+            self._next_change[dog.dog_id] = min(next_changes, default=None)
+            if changed:
+                self._listeners.notify(dog.dog_id)
+        self._schedule(
+            min(
+                (when for when in self._next_change.values() if when is not None),
+                default=None,
+            )
+        )
 
     @callback
     def _update(self, dog: DogConfig, reminder: Reminder, status: Status) -> bool:
@@ -338,7 +348,7 @@ class ReminderManager:
         """Recompute when a reminder may have come due."""
         self._unsub_timer = None
         self._timer_at = None
-        self._evaluate()
+        self._evaluate(None)
 
     # Notifications and their actions --------------------------------------------
 

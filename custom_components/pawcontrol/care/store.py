@@ -22,7 +22,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN, LOGGER
-from ..resilience.storage import PawControlStore, StoreTooLargeError
+from ..resilience.storage import DebouncedSave, PawControlStore, StoreTooLargeError
 from .models import (
     ActiveWalkRecord,
     FeedingRecord,
@@ -123,6 +123,8 @@ class CareStore:
         self._store: PawControlStore[dict[str, Any]] = PawControlStore(
             hass, STORAGE_VERSION, STORAGE_KEY, private=True, max_bytes=MAX_FILE_BYTES
         )
+        self._histories: dict[str, DogHistory] = {}
+        self._saver = DebouncedSave(hass, self._store, self._snapshot, SAVE_DELAY)
 
     async def async_load(self) -> dict[str, DogHistory]:
         """Return the stored history; set an unreadable file aside first."""
@@ -186,11 +188,15 @@ class CareStore:
 
     @callback
     def schedule_save(self, histories: dict[str, DogHistory]) -> None:
-        """Save soon; the data is built now, on the event loop."""
-        snapshot = {"dogs": {dog_id: h.as_dict() for dog_id, h in histories.items()}}
-        self._store.async_delay_save(lambda: snapshot, SAVE_DELAY)
+        """Save soon; the data is built once, on the event loop, when it is written."""
+        self._histories = histories
+        self._saver.schedule()
 
     async def async_save(self, histories: dict[str, DogHistory]) -> None:
         """Save now."""
-        snapshot = {"dogs": {dog_id: h.as_dict() for dog_id, h in histories.items()}}
-        await self._store.async_save(snapshot)
+        self._histories = histories
+        await self._saver.async_flush()
+
+    def _snapshot(self) -> dict[str, Any]:
+        """Return what the store writes."""
+        return {"dogs": {dog_id: h.as_dict() for dog_id, h in self._histories.items()}}

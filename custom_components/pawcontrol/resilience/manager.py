@@ -23,6 +23,7 @@ from .breaker import (
     CircuitState,
     TransitionEvent,
 )
+from .listeners import KeyedListeners
 from .retry import (
     RetryConfig,
     RetryStats,
@@ -134,6 +135,7 @@ class ResilienceManager:
         self._cache_misses = 0
         self._stale_served = 0
         self._listeners: list[ResilienceListener] = []
+        self._circuit_listeners: KeyedListeners[str] = KeyedListeners()
         self._unsub_stop: CALLBACK_TYPE | None = None
 
     async def async_load(self) -> None:
@@ -245,6 +247,13 @@ class ResilienceManager:
                 self._listeners.remove(listener)
 
         return _remove
+
+    @callback
+    def async_add_circuit_listener(
+        self, circuit_name: str, listener: Callable[[], None]
+    ) -> CALLBACK_TYPE:
+        """Call ``listener`` only when the circuit ``circuit_name`` changes state."""
+        return self._circuit_listeners.add(circuit_name, listener)
 
     async def async_call[T](
         self,
@@ -423,6 +432,7 @@ class ResilienceManager:
         """Time the open period, save, and tell the listeners about a state change."""
         self._track_open_period(event.circuit_name)
         self._schedule_save()
+        self._circuit_listeners.notify(event.circuit_name)
         self._notify(event)
 
     @callback

@@ -14,7 +14,8 @@ import logging
 from pathlib import Path
 from typing import Any, Final
 
-from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
@@ -124,7 +125,12 @@ class PawControlStore[T: Mapping[str, Any] | Sequence[Any]](Store[T]):
 
 
 class DebouncedSave[T: Mapping[str, Any] | Sequence[Any]]:
-    """Write ``build()`` to ``store`` at most once per ``delay`` seconds."""
+    """Write ``build()`` to ``store`` at most once per ``delay`` seconds.
+
+    The data is built once per write, when the write happens, however many
+    changes asked for it. A save still pending when Home Assistant stops is
+    written then, so nothing is lost on a restart.
+    """
 
     def __init__(
         self,
@@ -139,16 +145,25 @@ class DebouncedSave[T: Mapping[str, Any] | Sequence[Any]]:
         self._build = build
         self._delay = delay
         self._unsub: CALLBACK_TYPE | None = None
+        self._unsub_stop: CALLBACK_TYPE | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Return whether a save is waiting for its delay."""
+        return self._unsub is not None
 
     @callback
     def schedule(self) -> None:
         """Save within the delay, however often this is called."""
         if self._unsub is None:
-            # Home Assistant's stop writes everything anyway: no need to wait for this.
+            # The timer is cancelled at shutdown; the stop listener writes instead.
             self._unsub = async_call_later(
                 self._hass,
                 self._delay,
                 HassJob(self._async_fire, cancel_on_shutdown=True),
+            )
+            self._unsub_stop = self._hass.bus.async_listen(
+                EVENT_HOMEASSISTANT_STOP, self._async_on_stop
             )
 
     async def async_flush(self) -> None:
@@ -162,8 +177,19 @@ class DebouncedSave[T: Mapping[str, Any] | Sequence[Any]]:
         if self._unsub is not None:
             self._unsub()
             self._unsub = None
+        if self._unsub_stop is not None:
+            self._unsub_stop()
+            self._unsub_stop = None
 
     async def _async_fire(self, _now: datetime) -> None:
         """Build the data on the loop and write it."""
         self._unsub = None
+        if self._unsub_stop is not None:
+            self._unsub_stop()
+            self._unsub_stop = None
         await self._store.async_save(self._build())
+
+    async def _async_on_stop(self, _event: Event) -> None:
+        """Write the pending save when Home Assistant stops (unless flushed already)."""
+        if self._unsub_stop is not None:
+            await self.async_flush()
