@@ -49,6 +49,8 @@ class DeviceApiServer:
     hang_seconds: float = 3600
     requests: list[str] = field(default_factory=list)
     statuses: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # A dog's collar that reports its last fix again instead of a new one.
+    reported_at: dict[str, datetime] = field(default_factory=dict)
     _server: TestServer | None = None
     _release: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -120,7 +122,8 @@ class DeviceApiServer:
         if dog_id not in self.statuses:
             return web.Response(status=404)
         # The collar reports what it measured just now.
-        body = self.statuses[dog_id] | {"updated_at": datetime.now(UTC).isoformat()}
+        measured = self.reported_at.get(dog_id) or datetime.now(UTC)
+        body = self.statuses[dog_id] | {"updated_at": measured.isoformat()}
         if self.mode is Mode.MISSING_FIELDS:
             body.pop("updated_at")
         return web.json_response(body)

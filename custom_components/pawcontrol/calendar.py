@@ -45,17 +45,11 @@ class PawControlDiary(PawControlCareEntity, CalendarEntity):
         self._event_valid = False
 
     @override
-    async def async_added_to_hass(self) -> None:
-        """Compute the current event again after each change of the dog's care."""
-        self.async_on_remove(
-            self._care.async_add_listener(self.dog.dog_id, self._on_care_change)
-        )
-
     @callback
     def _on_care_change(self) -> None:
-        """Forget the current event and write the state."""
+        """Build the current event again, then write what changed."""
         self._event_valid = False
-        self.async_write_ha_state()
+        super()._on_care_change()
 
     @property
     @override

@@ -46,6 +46,10 @@ class PawControlDogTracker(PawControlDogEntity, TrackerEntity):
     _attr_translation_key = "location"
     _attr_source_type = SourceType.GPS
 
+    def _shown(self) -> object:
+        """Return None: the zone is worked out when the state is written."""
+        return None
+
     @property
     def entity_category(self) -> EntityCategory | None:
         """Return None: the dog's location is its primary entity, not a diagnostic one."""

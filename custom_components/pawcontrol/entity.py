@@ -111,8 +111,9 @@ class PawControlDogEntity(CoordinatorEntity[PawControlCoordinator]):
         self._attr_unique_id = dog_unique_id(entry.entry_id, dog.dog_id, key)
         self._attr_device_info = dog_device_info(entry, dog)
 
-    # What the entity showed at its last write (nothing written yet).
+    # What the state was computed from, and what it was, at the last write.
     _written: object = None
+    _written_shown: object = None
 
     @property
     def dog_data(self) -> DogData | None:
@@ -120,8 +121,21 @@ class PawControlDogEntity(CoordinatorEntity[PawControlCoordinator]):
         return self.coordinator.data.dogs.get(self.dog_id)
 
     def _shown_inputs(self) -> object:
-        """Return everything the state and attributes are computed from."""
-        return (self.coordinator.last_update_success, self.dog_data)
+        """Return everything the state and attributes are computed from.
+
+        The time of the last success is shown only while the data is stale.
+        """
+        data = self.dog_data
+        if data is None:
+            return self.coordinator.last_update_success
+        return (
+            self.coordinator.last_update_success,
+            data.status,
+            data.location,
+            data.stale,
+            data.last_error,
+            data.last_success if data.stale else None,
+        )
 
     def _changes_by_itself(self) -> bool:
         """Return whether the state changes with time alone (an age grows)."""
@@ -137,7 +151,15 @@ class PawControlDogEntity(CoordinatorEntity[PawControlCoordinator]):
         if inputs == self._written and not self._changes_by_itself():
             return
         self._written = inputs
+        shown = self._shown()
+        if shown is not None and shown == self._written_shown:
+            return
+        self._written_shown = shown
         super()._handle_coordinator_update()
+
+    def _shown(self) -> object:
+        """Return the state and attributes a write would store (None: always write)."""
+        return (self.available, self.state, self.extra_state_attributes)
 
     def within_stale_limit(self) -> bool:
         """Return whether the dog's cached data is young enough to be shown."""

@@ -19,6 +19,7 @@ from homeassistant.components.sensor import (
     SensorStateClass,
 )
 from homeassistant.const import UnitOfLength, UnitOfMass, UnitOfTime
+from homeassistant.core import callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity import Entity
 from homeassistant.helpers.typing import StateType
@@ -43,11 +44,23 @@ class PawControlCareEntity(Entity):
         self._attr_unique_id = dog_unique_id(entry.entry_id, dog.dog_id, key)
         self._attr_device_info = dog_device_info(entry, dog)
 
+    # The state and attributes at the last write (nothing written yet).
+    _written: object = None
+
     async def async_added_to_hass(self) -> None:
-        """Write the state whenever the care records change."""
+        """Write the state whenever the dog's care records change what it shows."""
         self.async_on_remove(
-            self._care.async_add_listener(self.dog.dog_id, self.async_write_ha_state)
+            self._care.async_add_listener(self.dog.dog_id, self._on_care_change)
         )
+
+    @callback
+    def _on_care_change(self) -> None:
+        """Write only when the state or the attributes changed."""
+        shown = (self.available, self.state, self.extra_state_attributes)
+        if shown == self._written:
+            return
+        self._written = shown
+        self.async_write_ha_state()
 
 
 @dataclass(frozen=True, kw_only=True)
