@@ -153,6 +153,7 @@ class PawControlHealthSensor(PawControlHubSensor):
         self.entity_description = description
         self._last_write: datetime | None = None
         self._unsub_write: CALLBACK_TYPE | None = None
+        self._written: tuple[bool, StateType] | None = None
 
     async def async_added_to_hass(self) -> None:
         """Follow every statistics change."""
@@ -179,8 +180,12 @@ class PawControlHealthSensor(PawControlHubSensor):
 
     @callback
     def _write(self, now: datetime) -> None:
-        """Write the state and remember when."""
+        """Write the state if it changed, and remember when."""
         self._last_write = now
+        shown = (self.available, self.native_value)
+        if shown == self._written:
+            return
+        self._written = shown
         self.async_write_ha_state()
 
     @callback
