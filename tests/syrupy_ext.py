@@ -50,8 +50,11 @@ RELEASE_ONLY_FIELDS: Final = frozenset(
         "original_name_unprefixed",  # 2026.10 and later
     }
 )
-# What Home Assistant 2026.10 adds to every device tracker (state and capabilities).
-RELEASE_ONLY_ATTRIBUTES: Final = frozenset({"in_zones", "tracking_type"})
+# What Home Assistant 2026.10 adds to every device tracker (state and capabilities),
+# and the tracker's battery_level, which PawControl sets only before 2026.7.
+RELEASE_ONLY_ATTRIBUTES: Final = frozenset(
+    {"in_zones", "tracking_type", "battery_level"}
+)
 # Fields Home Assistant's own extension leaves out: random ids, timestamps, caches.
 VOLATILE_FIELDS: Final = frozenset(
     {"_cache", "categories", "created_at", "modified_at"}
