@@ -6,17 +6,22 @@ Pure asyncio, no Home Assistant import: the benchmark loads this module alone.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
 import logging
 import math
 import random as _random
 import time
-from typing import Any, Final, TypedDict, override
+from typing import Any, Final
 
 from .masking import format_error as _format_error
+from .models import (
+    BreakerStats,
+    CircuitBreakerConfig,
+    CircuitBreakerOpenError,
+    TransitionEvent,
+)
+from .record import BreakerRecord
 from .state import MAX_BACKOFF_FACTOR, OPEN_JITTER, CircuitState
-from .stored import LAST_ERROR_MAX_LENGTH, parse_breaker_snapshot
+from .stored import LAST_ERROR_MAX_LENGTH
 from .throttle import RetryThrottle
 
 __all__ = [
@@ -39,96 +44,7 @@ _LOGGER = logging.getLogger(__name__)
 _CLOSED: Final = CircuitState.CLOSED
 _OPEN: Final = CircuitState.OPEN
 _HALF_OPEN: Final = CircuitState.HALF_OPEN
-
-
-@dataclass(frozen=True, slots=True)
-class CircuitBreakerConfig:
-    """Thresholds and timing of a circuit breaker.
-
-    ``excluded_exceptions`` (types) and ``exclude`` (a predicate) mark errors
-    that pass through and count as neither failure nor success, such as a
-    caller's invalid input.
-    """
-
-    failure_threshold: int = 3
-    success_threshold: int = 2
-    timeout_seconds: float = 30.0
-    half_open_max_calls: int = 2
-    excluded_exceptions: tuple[type[BaseException], ...] = ()
-    exclude: Callable[[BaseException], bool] | None = None
-
-    def __post_init__(self) -> None:
-        """Reject non-positive thresholds and timeouts."""
-        for field in ("failure_threshold", "success_threshold", "half_open_max_calls"):
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-                raise ValueError(f"{field} must be a positive integer, got {value!r}")
-        timeout = self.timeout_seconds
-        if (
-            isinstance(timeout, bool)
-            or not isinstance(timeout, int | float)
-            or not math.isfinite(timeout)
-            or timeout <= 0
-        ):
-            raise ValueError(f"timeout_seconds must be positive, got {timeout!r}")
-        if not isinstance(self.excluded_exceptions, tuple) or not all(
-            isinstance(exc, type) and issubclass(exc, BaseException)
-            for exc in self.excluded_exceptions
-        ):
-            raise ValueError("excluded_exceptions must be a tuple of exception types")
-
-
-class CircuitBreakerOpenError(Exception):
-    """The breaker rejected a call without running it."""
-
-    def __init__(self, circuit_name: str, retry_after: float) -> None:
-        """Store the circuit name and the seconds until a probe is allowed."""
-        # The message is formatted only when shown: rejections must be cheap.
-        super().__init__(circuit_name, retry_after)
-        self.circuit_name = circuit_name
-        self.retry_after = retry_after
-
-    @override
-    def __str__(self) -> str:
-        """Return a readable message."""
-        if math.isinf(self.retry_after):
-            return f"Circuit breaker '{self.circuit_name}' is isolated"
-        return (
-            f"Circuit breaker '{self.circuit_name}' is open; "
-            f"retry in {self.retry_after:.1f}s"
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class TransitionEvent:
-    """A state change of one breaker, given to ``on_transition``."""
-
-    circuit_name: str
-    from_state: CircuitState
-    to_state: CircuitState
-    failure_count: int
-    reason: str
-    last_error: str | None
-
-
-class BreakerStats(TypedDict):
-    """JSON-safe statistics of one breaker."""
-
-    name: str
-    state: str
-    failure_count: int
-    success_count: int
-    total_calls: int
-    total_successes: int
-    total_failures: int
-    rejected_calls: int
-    opened_count: int
-    last_failure_time: str | None
-    last_success_time: str | None
-    last_state_change: str | None
-    last_error: str | None
-    open_remaining: float | None
-    isolated: bool
+_DEFAULT_CONFIG: Final = CircuitBreakerConfig()
 
 
 def format_error(err: BaseException) -> str:
@@ -154,53 +70,27 @@ def _wall_time() -> float:
     return time.time()
 
 
-def _iso(timestamp: float | None) -> str | None:
-    """Return a POSIX timestamp as an ISO-8601 UTC string."""
-    if timestamp is None:
-        return None
-    return datetime.fromtimestamp(timestamp, UTC).isoformat()
-
-
-class CircuitBreaker:
+class CircuitBreaker(BreakerRecord):
     """Async circuit breaker with half-open permits and state periods.
 
     Every state change starts a new period (a generation number); the outcome
     of a call admitted in an earlier period updates the totals but never the
     current state. ``asyncio.CancelledError`` and excluded errors are neutral.
+    The counters, `stats` and `snapshot` are those of `BreakerRecord`.
     """
 
     __slots__ = (
-        "_clock",
-        "_config",
-        "_failure_count",
         "_generation",
         "_half_open_in_flight",
-        "_isolated",
-        "_last_error",
-        "_last_failure_time",
-        "_last_state_change",
-        "_last_success_time",
-        "_open_base",
-        "_open_duration",
-        "_open_until",
-        "_opened_count",
         "_random",
-        "_rejected_calls",
-        "_state",
-        "_success_count",
         "_throttle",
-        "_total_calls",
-        "_total_failures",
-        "_total_successes",
-        "_wall_clock",
-        "name",
         "on_transition",
     )
 
     def __init__(
         self,
         name: str,
-        config: CircuitBreakerConfig = CircuitBreakerConfig(),
+        config: CircuitBreakerConfig = _DEFAULT_CONFIG,
         *,
         clock: Callable[[], float] = time.monotonic,
         random: Callable[[], float] = _random.random,
@@ -208,30 +98,11 @@ class CircuitBreaker:
         on_transition: Callable[[TransitionEvent], None] | None = None,
     ) -> None:
         """Create a closed breaker; ``clock`` must be monotonic."""
-        self.name = name
+        super().__init__(name, config, clock, wall_clock)
         self.on_transition = on_transition
-        self._config = config
-        self._clock = clock
         self._random = random
-        self._wall_clock = wall_clock
-        self._state = _CLOSED
         self._generation = 0
-        self._failure_count = 0
-        self._success_count = 0
         self._half_open_in_flight = 0
-        self._isolated = False
-        self._total_calls = 0
-        self._total_successes = 0
-        self._total_failures = 0
-        self._rejected_calls = 0
-        self._opened_count = 0
-        self._open_base = config.timeout_seconds
-        self._open_duration = 0.0
-        self._open_until = 0.0
-        self._last_failure_time: float | None = None
-        self._last_success_time: float | None = None
-        self._last_state_change: float | None = None
-        self._last_error: str | None = None
         self._throttle: RetryThrottle | None = None
 
     @property
@@ -296,14 +167,6 @@ class CircuitBreaker:
         if self._throttle is None:
             self._throttle = RetryThrottle()
         return self._throttle
-
-    @property
-    def open_remaining(self) -> float | None:
-        """Return the seconds until a probe is allowed; None unless open or when isolated."""
-        if self._state is not _OPEN or self._isolated:
-            return None
-        # Never more than the period itself, even if the clock was replaced.
-        return min(self._open_duration, max(0.0, self._open_until - self._clock()))
 
     async def call[**P, T](
         self,
@@ -381,47 +244,6 @@ class CircuitBreaker:
         else:
             self._transition(_CLOSED, "reset")
 
-    def stats(self) -> BreakerStats:
-        """Return JSON-safe statistics; reading them changes nothing."""
-        return {
-            "name": self.name,
-            "state": self._state.value,
-            "failure_count": self._failure_count,
-            "success_count": self._success_count,
-            "total_calls": self._total_calls,
-            "total_successes": self._total_successes,
-            "total_failures": self._total_failures,
-            "rejected_calls": self._rejected_calls,
-            "opened_count": self._opened_count,
-            "last_failure_time": _iso(self._last_failure_time),
-            "last_success_time": _iso(self._last_success_time),
-            "last_state_change": _iso(self._last_state_change),
-            "last_error": self._last_error,
-            "open_remaining": self.open_remaining,
-            "isolated": self._isolated,
-        }
-
-    def snapshot(self) -> dict[str, Any]:
-        """Return the JSON-safe state to persist across a restart; changes nothing."""
-        return {
-            "state": self._state.value,
-            "isolated": self._isolated,
-            "failure_count": self._failure_count,
-            "success_count": self._success_count,
-            "total_calls": self._total_calls,
-            "total_successes": self._total_successes,
-            "total_failures": self._total_failures,
-            "rejected_calls": self._rejected_calls,
-            "opened_count": self._opened_count,
-            "open_base": self._open_base,
-            "open_duration": self._open_duration,
-            "open_remaining": self.open_remaining,
-            "last_failure_time": self._last_failure_time,
-            "last_success_time": self._last_success_time,
-            "last_state_change": self._last_state_change,
-            "last_error": self._last_error,
-        }
-
     def restore(self, snapshot: Mapping[str, Any], *, elapsed: float) -> None:
         """Restore a `snapshot`, taken ``elapsed`` wall-clock seconds ago.
 
@@ -431,37 +253,9 @@ class CircuitBreaker:
         isolated. Raise `ValueError` on a snapshot that breaks an invariant of
         live state, leaving the breaker unchanged.
         """
-        stored = parse_breaker_snapshot(
-            snapshot,
-            timeout_seconds=self._config.timeout_seconds,
-            now=self._wall_clock(),
-        )
-        remaining = 0.0
-        if stored.state is _OPEN:
-            elapsed = min(max(0.0, elapsed), stored.open_duration)
-            remaining = max(0.0, stored.open_remaining - elapsed)
-        counters = stored.counters
-        self._failure_count = counters["failure_count"]
-        self._total_calls = counters["total_calls"]
-        self._total_successes = counters["total_successes"]
-        self._total_failures = counters["total_failures"]
-        self._rejected_calls = counters["rejected_calls"]
-        self._opened_count = counters["opened_count"]
-        self._last_failure_time, self._last_success_time, self._last_state_change = (
-            stored.timestamps
-        )
-        self._last_error = stored.last_error
-        self._success_count = 0
-        self._isolated = stored.isolated
-        self._open_base = stored.open_base
-        self._open_duration = stored.open_duration
-        self._open_until = math.inf if stored.isolated else self._clock() + remaining
-        if stored.state is _CLOSED:
-            self._failure_count = min(
-                self._failure_count, self._config.failure_threshold - 1
-            )
-        if stored.state is not self._state:
-            self._transition(stored.state, "restored", stamp=False)
+        state = self._load_snapshot(snapshot, elapsed)
+        if state is not self._state:
+            self._transition(state, "restored", stamp=False)
 
     def _admit(self) -> None:
         """Admit a call in OPEN or HALF_OPEN state, or raise."""

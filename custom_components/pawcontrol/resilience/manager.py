@@ -9,31 +9,51 @@ from functools import partial
 import logging
 import random as _random
 import time
-from typing import Any, Final, Literal, TypedDict
+from typing import Any, Final
 
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import CALLBACK_TYPE, Event, HassJob, HomeAssistant, callback
 from homeassistant.helpers.event import async_call_later
-from homeassistant.util import dt as dt_util
 
-from .breaker import (
-    BreakerStats,
-    CircuitBreaker,
-    CircuitBreakerConfig,
-    CircuitState,
-    TransitionEvent,
-)
+from .breaker import CircuitBreaker, CircuitBreakerConfig, TransitionEvent
 from .listeners import KeyedListeners
-from .retry import (
-    RetryConfig,
-    RetryStats,
-    RetryStatsDict,
-    async_retry,
-    async_retry_with_breaker,
+from .persistence import (
+    StoredData,
+    parse_retry_stats,
+    parse_saved_at,
+    stored_count,
+    stored_data,
+    wall_clock,
+)
+from .retry import RetryConfig, RetryStats, async_retry, async_retry_with_breaker
+from .stats import (
+    DOG_BREAKER_PREFIX,
+    CacheStats,
+    Health,
+    ResilienceStatistics,
+    SummaryStats,
+    build_statistics,
 )
 from .storage import DebouncedSave, PawControlStore
-from .stored import CLOCK_SKEW, MAX_COUNT, aged_snapshot
+from .stored import aged_snapshot
 from .throttle import RetryThrottle
+
+__all__ = [
+    "COMPONENTS",
+    "DOG_BREAKER_PREFIX",
+    "EXPIRY_RECHECK",
+    "RESET_ALL",
+    "SAVE_DELAY",
+    "STORAGE_KEY",
+    "STORAGE_VERSION",
+    "CacheStats",
+    "Health",
+    "ResilienceListener",
+    "ResilienceManager",
+    "ResilienceStatistics",
+    "StoredData",
+    "SummaryStats",
+]
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -42,7 +62,6 @@ STORAGE_VERSION: Final = 1
 SAVE_DELAY: Final = 5.0
 """Seconds between a change and the debounced write of the store."""
 COMPONENTS: Final = ("coordinator", "gps", "weather", "notifications")
-DOG_BREAKER_PREFIX: Final = "dog_"
 RESET_ALL: Final = "all"
 EXPIRY_RECHECK: Final = 0.05
 """Seconds to wait again when an open-period timer fires a moment early."""
@@ -50,53 +69,6 @@ EXPIRY_RECHECK: Final = 0.05
 _NO_RETRY: Final = RetryConfig(max_attempts=1, initial_delay=0.0, max_delay=0.0)
 
 type ResilienceListener = Callable[[TransitionEvent | None], None]
-type Health = Literal["healthy", "degraded", "critical"]
-
-
-class SummaryStats(TypedDict):
-    """Breaker counts by state and the overall health."""
-
-    total: int
-    closed: int
-    open: int
-    half_open: int
-    isolated: int
-    health: Health
-    rejected_calls: int
-    retries: int
-    retry_success_rate: float | None
-
-
-class CacheStats(TypedDict):
-    """Cache use of the coordinator and the weather manager."""
-
-    hits: int
-    misses: int
-    hit_rate: float | None
-    stale_served: int
-
-
-class ResilienceStatistics(TypedDict):
-    """Everything `ResilienceManager.statistics` returns."""
-
-    circuit_breakers: dict[str, BreakerStats]
-    summary: SummaryStats
-    retries: dict[str, RetryStatsDict]
-    cache: CacheStats
-
-
-class StoredData(TypedDict):
-    """What the store holds (version 1)."""
-
-    saved_at: str
-    breakers: dict[str, dict[str, Any]]
-    retries: dict[str, dict[str, int]]
-    cache: dict[str, int]
-
-
-def _wall_clock() -> float:
-    """Return the wall-clock time as a POSIX timestamp."""
-    return dt_util.utcnow().timestamp()
 
 
 class ResilienceManager:
@@ -178,7 +150,7 @@ class ResilienceManager:
             config or CircuitBreakerConfig(),
             clock=self._clock,
             random=self._random,
-            wall_clock=_wall_clock,
+            wall_clock=wall_clock,
             on_transition=self._on_transition,
         )
         self._breakers[name] = breaker
@@ -319,43 +291,17 @@ class ResilienceManager:
 
     def statistics(self) -> ResilienceStatistics:
         """Return the statistics published by the sensor and the service."""
-        breakers = {name: self._breakers[name].stats() for name in self.names()}
-        states = [stats["state"] for stats in breakers.values()]
-        lookups = self._cache_hits + self._cache_misses
-        recovered = sum(stats.recovered for stats in self._retry_stats.values())
-        finished = recovered + sum(
-            stats.exhausted for stats in self._retry_stats.values()
+        return build_statistics(
+            {name: self._breakers[name].stats() for name in self.names()},
+            self._retry_stats,
+            hits=self._cache_hits,
+            misses=self._cache_misses,
+            stale_served=self._stale_served,
         )
-        return {
-            "circuit_breakers": breakers,
-            "summary": {
-                "total": len(states),
-                "closed": states.count(CircuitState.CLOSED),
-                "open": states.count(CircuitState.OPEN),
-                "half_open": states.count(CircuitState.HALF_OPEN),
-                "isolated": sum(stats["isolated"] for stats in breakers.values()),
-                "health": _health(breakers),
-                "rejected_calls": sum(
-                    stats["rejected_calls"] for stats in breakers.values()
-                ),
-                "retries": sum(stats.retries for stats in self._retry_stats.values()),
-                "retry_success_rate": recovered / finished if finished else None,
-            },
-            "retries": {
-                component: stats.as_dict()
-                for component, stats in self._retry_stats.items()
-            },
-            "cache": {
-                "hits": self._cache_hits,
-                "misses": self._cache_misses,
-                "hit_rate": self._cache_hits / lookups if lookups else None,
-                "stale_served": self._stale_served,
-            },
-        }
 
     def _load(self, data: Mapping[str, object]) -> None:
         """Take the stored data; malformed parts are skipped."""
-        self._saved_at = _saved_at(data.get("saved_at"))
+        self._saved_at = parse_saved_at(data.get("saved_at"))
         breakers = data.get("breakers")
         if isinstance(breakers, dict):
             for name, snapshot in breakers.items():
@@ -366,21 +312,16 @@ class ResilienceManager:
                     self._restore(self._breakers[name], snapshot)
                 else:
                     self._restored[name] = snapshot
-        retries = data.get("retries")
-        if isinstance(retries, dict):
-            for component, counters in retries.items():
-                stats = _retry_stats_from(counters)
-                if stats is not None:
-                    self._retry_stats[component] = stats
+        self._retry_stats.update(parse_retry_stats(data.get("retries")))
         cache = data.get("cache")
         if isinstance(cache, dict):
-            self._cache_hits = _count(cache.get("hits"))
-            self._cache_misses = _count(cache.get("misses"))
-            self._stale_served = _count(cache.get("stale_served"))
+            self._cache_hits = stored_count(cache.get("hits"))
+            self._cache_misses = stored_count(cache.get("misses"))
+            self._stale_served = stored_count(cache.get("stale_served"))
 
     def _restore(self, breaker: CircuitBreaker, snapshot: dict[str, Any]) -> None:
         """Give ``breaker`` its saved state, aged by the wall-clock time since."""
-        elapsed = 0.0 if self._saved_at is None else _wall_clock() - self._saved_at
+        elapsed = 0.0 if self._saved_at is None else wall_clock() - self._saved_at
         try:
             breaker.restore(snapshot, elapsed=elapsed)
         except ValueError as err:
@@ -389,7 +330,7 @@ class ResilienceManager:
 
     def _data_to_save(self) -> StoredData:
         """Return the data to write, built on the event loop; reads change nothing."""
-        elapsed = 0.0 if self._saved_at is None else _wall_clock() - self._saved_at
+        elapsed = 0.0 if self._saved_at is None else wall_clock() - self._saved_at
         # Saved states not claimed in this run keep ageing (see `aged_snapshot`).
         breakers = {
             name: aged_snapshot(snapshot, elapsed)
@@ -398,24 +339,13 @@ class ResilienceManager:
         breakers.update(
             (name, breaker.snapshot()) for name, breaker in self._breakers.items()
         )
-        return {
-            "saved_at": dt_util.utcnow().isoformat(),
-            "breakers": breakers,
-            "retries": {
-                component: {
-                    "operations": stats.operations,
-                    "retries": stats.retries,
-                    "recovered": stats.recovered,
-                    "exhausted": stats.exhausted,
-                }
-                for component, stats in self._retry_stats.items()
-            },
-            "cache": {
-                "hits": self._cache_hits,
-                "misses": self._cache_misses,
-                "stale_served": self._stale_served,
-            },
-        }
+        return stored_data(
+            breakers,
+            self._retry_stats,
+            hits=self._cache_hits,
+            misses=self._cache_misses,
+            stale_served=self._stale_served,
+        )
 
     @callback
     def _schedule_save(self) -> None:
@@ -471,58 +401,3 @@ class ResilienceManager:
                 listener(event)
             except Exception:
                 _LOGGER.exception("Error in resilience listener")
-
-
-def _health(breakers: dict[str, BreakerStats]) -> Health:
-    """Return healthy, degraded or critical for these breaker statistics.
-
-    Critical means that no dog is served: there are dog breakers and none of
-    them is closed.
-    """
-    if all(stats["state"] == CircuitState.CLOSED for stats in breakers.values()):
-        return "healthy"
-    dogs = [
-        stats["state"]
-        for name, stats in breakers.items()
-        if name.startswith(DOG_BREAKER_PREFIX)
-    ]
-    if dogs and CircuitState.CLOSED not in dogs:
-        return "critical"
-    return "degraded"
-
-
-def _count(value: Any) -> int:
-    """Return ``value`` if it is a plausible counter, else 0."""
-    if (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and 0 <= value <= MAX_COUNT
-    ):
-        return value
-    return 0
-
-
-def _saved_at(value: Any) -> float | None:
-    """Return the stored save time as a timestamp, or None when it is not plausible."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = dt_util.parse_datetime(value)
-    except ValueError:
-        return None
-    if parsed is None or parsed.tzinfo is None:
-        return None
-    stamp = parsed.timestamp()
-    return stamp if stamp <= _wall_clock() + CLOCK_SKEW else None
-
-
-def _retry_stats_from(counters: Any) -> RetryStats | None:
-    """Return retry statistics from stored counters, or None if malformed."""
-    if not isinstance(counters, dict):
-        return None
-    return RetryStats(
-        operations=_count(counters.get("operations")),
-        retries=_count(counters.get("retries")),
-        recovered=_count(counters.get("recovered")),
-        exhausted=_count(counters.get("exhausted")),
-    )
