@@ -52,6 +52,7 @@ from .coordinator import (
     dog_breaker_name,
     unknown_dog_issue_id,
 )
+from .dashboard import async_setup_dashboard
 from .data import (
     PawControlConfigEntry,
     PawControlRuntimeData,
@@ -93,6 +94,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     CircuitEvents(hass, resilience)
     async_setup_services(hass)
     async_setup_care_services(hass)
+    await async_setup_dashboard(hass)
     return True
 
 
