@@ -35,6 +35,7 @@ from custom_components.pawcontrol.const import (
     CONF_WALK_INTERVAL,
     CONF_WEATHER_ENTITY,
     DEFAULT_CARE,
+    DEFAULT_WATCH,
     DOMAIN,
 )
 
@@ -168,7 +169,7 @@ async def test_dog_forms_have_a_collapsed_care_section(
 ) -> None:
     """Adding or editing a dog offers Care, collapsed, after the GPS fields."""
     form = await _frontend_form(client, init_integration, step)
-    assert [field["name"] for field in form["data_schema"]][-1] == "care"
+    assert [field["name"] for field in form["data_schema"]][-2:] == ["care", "collar"]
     care = _care_part(form)
     assert care["type"] == "expandable"
     assert care["expanded"] is False
@@ -312,6 +313,7 @@ async def test_added_dog_stores_its_care_flat(
             CONF_HEAT_CAUTION: 27.5,
             CONF_HEAT_AVOID: 32,
             CONF_COLD_AVOID: -5,
+            **DEFAULT_WATCH,
         },
     )
     stored = init_integration.options[CONF_DOGS][1]
@@ -382,6 +384,7 @@ async def test_out_of_range_care_is_refused_with_its_range(
     form = await _frontend_form(client, init_integration, "edit_dog")
     given = {"name": "Buddy", "gps_source": COLLAR, "gps_max_age": 600}
     given |= {"gps_accuracy_limit": 100, "care": {**_shown_care(form), key: value}}
+    given["collar"] = {}
     result = await _post(client, f"/{form['flow_id']}", given)
     assert result["errors"] == {"care": f"range_{key}"}
     assert await shown_errors(hass, result, "options") == [text]
@@ -490,7 +493,8 @@ async def test_name_error_keeps_the_care_collapsed_and_filled(
     """An error outside Care leaves the section closed, with what was typed in it."""
     form = await _frontend_form(client, init_integration, "add_dog")
     care = _shown_care(form) | {CONF_DEFAULT_PORTION: 90, CONF_AUTO_WALK: True}
-    result = await _post(client, f"/{form['flow_id']}", {"name": "", "care": care})
+    given = {"name": "", "care": care, "collar": {}}
+    result = await _post(client, f"/{form['flow_id']}", given)
     assert result["errors"] == {"name": "invalid_name"}
     assert _care_part(result)["expanded"] is False
     assert _shown_care(result) == care

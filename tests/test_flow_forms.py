@@ -272,7 +272,13 @@ async def test_second_invalid_number_with_another_range(
     result = await _submit(
         hass,
         result["flow_id"],
-        {"name": "Luna", "gps_max_age": 10, "gps_accuracy_limit": 0, "care": {}},
+        {
+            "name": "Luna",
+            "gps_max_age": 10,
+            "gps_accuracy_limit": 0,
+            "care": {},
+            "collar": {},
+        },
     )
     assert result["errors"] == {
         "gps_max_age": "whole_number_range",

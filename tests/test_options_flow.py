@@ -27,6 +27,7 @@ from custom_components.pawcontrol.const import (
     CONF_WEATHER_ENTITY,
     DEFAULT_CARE,
     DEFAULT_RESILIENCE,
+    DEFAULT_WATCH,
     DOMAIN,
 )
 
@@ -34,16 +35,20 @@ from .conftest import dog_options
 from .device_api import DeviceApiServer, Mode
 from .helpers import collar_reports, entry_device, shown_errors
 
-# The care of a dog saved with the section's defaults.
-DEFAULT_STORED_CARE: dict[str, Any] = {**DEFAULT_CARE, "feeding_times": []}
+# The care and collar watch of a dog saved with the sections' defaults.
+DEFAULT_STORED_CARE: dict[str, Any] = {
+    **DEFAULT_CARE,
+    "feeding_times": [],
+    **DEFAULT_WATCH,
+}
 
 
 def _dog(**fields: Any) -> dict[str, Any]:
-    """Return a dog form's input with the care section as the frontend sends it.
+    """Return a dog form's input with the care and collar sections as the frontend sends them.
 
     The frontend always sends a section; an empty one takes its defaults.
     """
-    return {**fields, "care": {}}
+    return {**fields, "care": {}, "collar": {}}
 
 
 def _stored(dog: dict[str, Any]) -> dict[str, Any]:

@@ -68,6 +68,7 @@ from .notifications import CHANNEL_BREAKER_PREFIX, NotificationManager
 from .resilience import ResilienceManager
 from .resilience.manager import DOG_BREAKER_PREFIX
 from .services import async_setup_services
+from .watch.manager import CollarWatch
 from .weather_manager import WeatherManager
 
 PLATFORMS: list[Platform] = [
@@ -195,6 +196,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
         notifications=notifications,
         care=care,
         reminders=ReminderManager(hass, entry, dogs, care, notifications),
+        watch=CollarWatch(hass, entry, coordinator, notifications, has_api=bool(api)),
         version=await _async_version(hass),
     )
     _forget_removed_sources(hass, entry, dogs if api else {}, notifications)
@@ -209,6 +211,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
     entry.async_on_unload(follower.async_stop)
     await entry.runtime_data.reminders.async_start()
     entry.async_on_unload(entry.runtime_data.reminders.async_shutdown)
+    await entry.runtime_data.watch.async_start()
+    entry.async_on_unload(entry.runtime_data.watch.async_shutdown)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

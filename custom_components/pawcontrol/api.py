@@ -89,6 +89,8 @@ class DogStatus:
     location: DeviceLocation | None
     battery: int | None
     activity: str | None
+    # Whether the collar is charging; None when the API does not say.
+    charging: bool | None = None
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -159,7 +161,15 @@ def parse_dog_status(body: Any, dog_id: str) -> DogStatus:
         location=_parse_location(body.get("location")),
         battery=battery,
         activity=_parse_activity(body.get("activity")),
+        charging=_parse_charging(body.get("charging")),
     )
+
+
+def _parse_charging(raw: Any) -> bool | None:
+    """Return whether the collar charges, None when the API does not say."""
+    if raw is None or isinstance(raw, bool):
+        return raw
+    raise PawControlApiResponseError("Invalid field: charging")
 
 
 def _parse_activity(raw: Any) -> str | None:

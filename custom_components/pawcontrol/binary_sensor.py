@@ -1,4 +1,4 @@
-"""Connectivity of each dog's data source and one problem sensor per circuit."""
+"""Connectivity of each dog's data source, its collar watch and the circuits."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from .entity import (
 )
 from .labels import CircuitLabel, channel_label
 from .resilience import CircuitState, ResilienceManager
+from .watch.entities import async_setup_watch_sensors
 
 PARALLEL_UPDATES = 0
 
@@ -53,6 +54,7 @@ async def async_setup_entry(
         for dog in runtime.dogs.values()
         for description in REMINDER_SENSORS
     ]
+    entities += async_setup_watch_sensors(entry, async_add_entities)
     if runtime.api is not None:
         entities += [
             PawControlCircuitSensor(

@@ -36,6 +36,9 @@ CONF_FEEDING_TIMES: Final = "feeding_times"
 CONF_HEAT_CAUTION: Final = "heat_caution_c"
 CONF_HEAT_AVOID: Final = "heat_avoid_c"
 CONF_COLD_AVOID: Final = "cold_avoid_c"
+# Collar watch, per dog.
+CONF_NOT_REPORTING_MINUTES: Final = "not_reporting_minutes"
+CONF_BATTERY_LOW_PERCENT: Final = "battery_low_percent"
 
 # Hub-wide options.
 CONF_WEATHER_ENTITY: Final = "weather_entity"
@@ -74,6 +77,12 @@ DEFAULT_CARE: Final[dict[str, int | float | bool]] = {
     CONF_HEAT_CAUTION: 25,
     CONF_HEAT_AVOID: 30,
     CONF_COLD_AVOID: -10,
+}
+
+# Collar watch defaults; every one is an option of the dog.
+DEFAULT_WATCH: Final[dict[str, int]] = {
+    CONF_NOT_REPORTING_MINUTES: 30,
+    CONF_BATTERY_LOW_PERCENT: 20,  # percent
 }
 
 # Seed values of the v1.0.1 package; each one is an option.

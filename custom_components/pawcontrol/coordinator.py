@@ -86,6 +86,12 @@ class DogData:
             return True
         return now - self.last_success <= max_stale
 
+    def battery_level(self) -> int | None:
+        """Return the collar battery from the device API, else the tracker's."""
+        if self.status is not None and self.status.battery is not None:
+            return self.status.battery
+        return self.location.battery if self.location else None
+
     def data_age_seconds(self, now: datetime) -> float | None:
         """Return seconds since the last successful update, or None."""
         if self.last_success is None:

@@ -32,6 +32,7 @@ from .const import (
     LOGGER,
 )
 from .resilience import CircuitBreakerConfig, RetryConfig
+from .watch.config import WatchConfig
 
 if TYPE_CHECKING:
     from .api import PawControlApiClient
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from .coordinator import PawControlCoordinator
     from .gps_manager import GpsManager
     from .notifications import NotificationManager
+    from .watch.manager import CollarWatch
     from .weather_manager import WeatherManager
 
 
@@ -53,6 +55,7 @@ class DogConfig:
     gps_max_age: int = DEFAULT_GPS_MAX_AGE
     gps_accuracy_limit: int = DEFAULT_GPS_ACCURACY_LIMIT
     care: CareConfig = field(default_factory=CareConfig)
+    watch: WatchConfig = field(default_factory=WatchConfig)
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> DogConfig:
@@ -66,6 +69,7 @@ class DogConfig:
                 raw.get(CONF_GPS_ACCURACY_LIMIT, DEFAULT_GPS_ACCURACY_LIMIT)
             ),
             care=CareConfig.from_dict(raw),
+            watch=WatchConfig.from_dict(raw),
         )
 
 
@@ -157,6 +161,7 @@ class PawControlRuntimeData:
     notifications: NotificationManager
     care: CareManager
     reminders: ReminderManager
+    watch: CollarWatch
     # The integration's version from manifest.json: the hub's software version.
     version: str | None = None
 

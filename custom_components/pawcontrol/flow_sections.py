@@ -43,6 +43,7 @@ from .flow_validation import (
     parse_numbers,
 )
 from .schema import vol
+from .watch.form import COLLAR_SECTION, collar_section, collar_suggestions, parse_collar
 
 CARE_SECTION: Final = "care"
 RESILIENCE_SECTION: Final = "advanced"
@@ -179,19 +180,39 @@ def parse_care(
 def parse_dog_settings(
     user_input: Mapping[str, Any],
 ) -> tuple[dict[str, int | float], dict[str, Any], dict[str, str], dict[str, str]]:
-    """Return a dog's GPS limits and care options, the errors and the range to show.
+    """Return a dog's GPS limits and section options, the errors and the range to show.
 
-    A form has one set of placeholders. The care section's error can only name
-    its range through them, while a GPS field shows its error under the field:
-    that one gets the general text when both are invalid.
+    A form has one set of placeholders. A section's error can only name its
+    range through them, while a GPS field shows its error under the field: the
+    first section with an error names its range, any later one and the GPS
+    fields get the general text.
     """
     care, errors, placeholders = parse_care(user_input[CARE_SECTION])
+    collar, collar_errors, collar_placeholders = parse_collar(
+        user_input[COLLAR_SECTION]
+    )
+    if placeholders and collar_placeholders:
+        collar_errors = dict.fromkeys(collar_errors, "invalid_number")
+    placeholders = placeholders or collar_placeholders
     details, detail_errors, detail_placeholders = parse_numbers(
         user_input, DOG_DETAIL_FIELDS
     )
     if placeholders:
         detail_errors = dict.fromkeys(detail_errors, "invalid_number")
-    return details, care, errors | detail_errors, placeholders or detail_placeholders
+    errors |= collar_errors | detail_errors
+    return details, care | collar, errors, placeholders or detail_placeholders
+
+
+def dog_sections(errors: Mapping[str, str]) -> dict[vol.Marker, section]:
+    """Return the sections of a dog's form; a section opens when it has the error."""
+    return care_section(collapsed=CARE_SECTION not in errors) | collar_section(
+        collapsed=COLLAR_SECTION not in errors
+    )
+
+
+def dog_section_suggestions(dog: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the care and collar options in effect for a stored dog."""
+    return care_suggestions(dog) | collar_suggestions(dog)
 
 
 def resilience_section(*, collapsed: bool) -> dict[vol.Marker, section]:

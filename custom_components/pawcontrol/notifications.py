@@ -254,16 +254,19 @@ class NotificationManager:
                 MAX_HELD,
             )
 
-    async def async_withdraw(self, tag: str) -> None:
+    async def async_withdraw(self, tag: str) -> bool:
         """Drop the messages with this tag: what they say is no longer true.
 
         Held ones are not sent, and a persistent notification with it goes.
+        Return whether a held one was dropped (it was never delivered).
         """
         persistent_notification.async_dismiss(self._hass, tag)
         kept = [message for message in self._held if message.tag != tag]
-        if len(kept) != len(self._held):
-            self._held = kept
-            await self._async_save()
+        if len(kept) == len(self._held):
+            return False
+        self._held = kept
+        await self._async_save()
+        return True
 
     @callback
     def async_shutdown(self) -> None:

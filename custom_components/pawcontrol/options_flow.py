@@ -31,10 +31,9 @@ from .const import (
     DEFAULT_WEATHER_INTERVAL,
 )
 from .flow_sections import (
-    CARE_SECTION,
     RESILIENCE_SECTION,
-    care_section,
-    care_suggestions,
+    dog_section_suggestions,
+    dog_sections,
     parse_dog_settings,
     resilience_errors,
     resilience_section,
@@ -120,11 +119,11 @@ class PawControlOptionsFlow(OptionsFlow):
         """
         taken = taken_dog_names(self._dogs, dog_id)
         new_id, errors = validate_dog_name(user_input[CONF_DOG_NAME], taken)
-        details, care, number_errors, placeholders = parse_dog_settings(user_input)
+        details, sections, number_errors, placeholders = parse_dog_settings(user_input)
         # A device API is a location source of every dog.
         has_device_api = bool(self.config_entry.data.get(CONF_API_URL))
         errors |= validate_location_source(user_input, has_device_api=has_device_api)
-        dog = dog_options(dog_id or new_id, user_input, details) | care
+        dog = dog_options(dog_id or new_id, user_input, details) | sections
         return dog, errors | number_errors, placeholders
 
     def _dog_form(
@@ -134,13 +133,9 @@ class PawControlOptionsFlow(OptionsFlow):
         errors: dict[str, str],
         placeholders: Mapping[str, str],
     ) -> ConfigFlowResult:
-        """Show a dog's form; the care section opens when it has the error."""
+        """Show a dog's form; a section opens when it has the error."""
         schema = vol.Schema(
-            {
-                **dog_fields(),
-                **dog_detail_fields(),
-                **care_section(collapsed=CARE_SECTION not in errors),
-            }
+            {**dog_fields(), **dog_detail_fields(), **dog_sections(errors)}
         )
         return self.async_show_form(
             step_id=step_id,
@@ -207,7 +202,7 @@ class PawControlOptionsFlow(OptionsFlow):
             if not errors:
                 dogs = self._dogs | {dog_id: edited}
                 return self._save(**{CONF_DOGS: list(dogs.values())})
-        suggested = user_input or dog | care_suggestions(dog)
+        suggested = user_input or dog | dog_section_suggestions(dog)
         placeholders |= {"dog_name": dog[CONF_DOG_NAME]}
         return self._dog_form("edit_dog_details", suggested, errors, placeholders)
 

@@ -33,13 +33,6 @@ from .hub_sensor import (
 PARALLEL_UPDATES = 0
 
 
-def _battery(data: DogData) -> int | None:
-    """Return the collar battery from the device API, else the tracker's."""
-    if data.status is not None and data.status.battery is not None:
-        return data.status.battery
-    return data.location.battery if data.location else None
-
-
 @dataclass(frozen=True, kw_only=True)
 class PawControlDogSensorDescription(SensorEntityDescription):
     """How a dog sensor reads its value."""
@@ -57,7 +50,7 @@ DOG_SENSORS: tuple[PawControlDogSensorDescription, ...] = (
         device_class=SensorDeviceClass.BATTERY,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=_battery,
+        value_fn=DogData.battery_level,
     ),
     PawControlDogSensorDescription(
         key="activity",

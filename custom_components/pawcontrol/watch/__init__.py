@@ -1,0 +1,1 @@
+"""Collar watch: a collar that stops reporting, a low battery, charging."""
