@@ -30,6 +30,7 @@ from typing import Any, Final
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import (
     CALLBACK_TYPE,
+    CoreState,
     Event,
     EventStateChangedData,
     HassJob,
@@ -60,11 +61,16 @@ ATTR_BATTERY_CHARGING: Final = "battery_charging"
 _NO_DATA: Final = (STATE_UNAVAILABLE, STATE_UNKNOWN)
 
 
+def report(at: datetime, source: str) -> Report:
+    """Return a report in UTC, never later than now (a clock that runs ahead)."""
+    return Report(min(dt_util.as_utc(at), dt_util.utcnow()), source)
+
+
 def tracker_report(old: State | None, new: State | None) -> Report | None:
     """Return the report a tracker's state change is, if it is one."""
     if old is None or new is None or old.state in _NO_DATA or new.state in _NO_DATA:
         return None
-    return Report(min(new.last_updated, dt_util.utcnow()), new.entity_id)
+    return report(new.last_updated, new.entity_id)
 
 
 class CollarWatch:
@@ -171,11 +177,11 @@ class CollarWatch:
     def _start_dog(self, dog: DogConfig) -> None:
         """Take the tracker's state as a report only when PawControl reloads."""
         state = self._hass.states.get(dog.gps_source) if dog.gps_source else None
-        report = None
+        found = None
         # While Home Assistant starts, trackers write their last state again.
-        if self._hass.is_running and state is not None and state.state not in _NO_DATA:
-            report = Report(min(state.last_updated, dt_util.utcnow()), state.entity_id)
-        self._update(dog, report)
+        if self._running and state is not None and state.state not in _NO_DATA:
+            found = report(state.last_updated, state.entity_id)
+        self._update(dog, found)
 
     @callback
     def _on_refresh(self) -> None:
@@ -188,11 +194,11 @@ class CollarWatch:
         self, sources: dict[str, list[str]], event: Event[EventStateChangedData]
     ) -> None:
         """Count a tracker's new data as a report of the dogs it follows."""
-        if not self._hass.is_running:
+        if not self._running:
             return
-        report = tracker_report(event.data["old_state"], event.data["new_state"])
+        found = tracker_report(event.data["old_state"], event.data["new_state"])
         for dog_id in sources.get(event.data["entity_id"], ()):
-            self._update(self._dogs[dog_id], report)
+            self._update(self._dogs[dog_id], found)
 
     @callback
     def _on_due(self, dog_id: str, _now: datetime) -> None:
@@ -201,15 +207,14 @@ class CollarWatch:
         self._update(self._dogs[dog_id], None)
 
     @callback
-    def _update(self, dog: DogConfig, report: Report | None) -> None:
+    def _update(self, dog: DogConfig, found: Report | None) -> None:
         """Apply the dog's newest data; tell its entities and the user what changed."""
         watch = self._watch[dog.dog_id]
         shown, kept = watch.shown(), watch.kept()
         data = self._data(dog.dog_id)
         if data is not None and data.status is not None:
-            updated = min(data.status.updated_at, dt_util.utcnow())
-            report = newer(report, Report(updated, SOURCE_DEVICE_API))
-        watch.report = newer(watch.report, report)
+            found = newer(found, report(data.status.updated_at, SOURCE_DEVICE_API))
+        watch.report = newer(watch.report, found)
         watch.unreachable = self._unreachable(data)
         self._check_reporting(dog, watch)
         self._check_battery(dog, watch, data)
@@ -217,6 +222,11 @@ class CollarWatch:
             self._saver.schedule()
         if watch.shown() != shown:
             self._listeners.notify(dog.dog_id)
+
+    @property
+    def _running(self) -> bool:
+        """Return whether Home Assistant has started (trackers no longer restore)."""
+        return self._hass.state is CoreState.running
 
     def _data(self, dog_id: str) -> DogData | None:
         """Return the dog's data of the last refresh."""
