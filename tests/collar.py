@@ -97,8 +97,12 @@ async def restarted(
 
         for event_type in events:
             second.bus.async_listen(event_type, capture)
+        # The same entry: its entities keep their unique ids, as in a real restart.
         entry = MockConfigEntry(
-            domain=DOMAIN, data=dict(old_entry.data), options=dict(old_entry.options)
+            domain=DOMAIN,
+            entry_id=old_entry.entry_id,
+            data=dict(old_entry.data),
+            options=dict(old_entry.options),
         )
         entry.add_to_hass(second)
         assert await second.config_entries.async_setup(entry.entry_id)

@@ -129,6 +129,8 @@ def test_parse_retry_after() -> None:
         ({"battery": 101}, "battery"),
         ({"battery": True}, "battery"),
         ({"activity": 5}, "activity"),
+        ({"charging": "yes"}, "charging"),
+        ({"charging": 1}, "charging"),
         ({"location": "home"}, "location"),
         ({"location": {"latitude": "52", "longitude": 13.4}}, "location.latitude"),
         (
@@ -149,12 +151,15 @@ def test_parse_invalid_fields(change: dict[str, object], field: str) -> None:
 
 
 def test_parse_optional_fields() -> None:
-    """Null location, battery and activity are allowed; naive times are UTC."""
+    """Null location, battery, activity and charging are allowed; naive times are UTC."""
     body = {"dog_id": "buddy", "updated_at": "2026-11-28T10:00:00", "location": None}
     status = parse_dog_status(body, "buddy")
     assert status.location is None
     assert status.battery is None
     assert status.activity is None
+    assert status.charging is None
+    assert parse_dog_status(body | {"charging": None}, "buddy").charging is None
+    assert parse_dog_status(body | {"charging": True}, "buddy").charging is True
     assert status.updated_at.tzinfo is UTC
     located = parse_dog_status(
         body | {"location": {"latitude": 1, "longitude": 2, "accuracy": None}}, "buddy"
