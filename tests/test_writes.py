@@ -133,3 +133,56 @@ async def test_a_fix_of_one_dog_writes_only_that_dog(
     assert before is not None
     assert after is not None
     assert float(after.state) > float(before.state)
+
+
+async def test_a_quiet_collar_writes_only_its_own_sensor(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    kennel: MockConfigEntry,
+    device_api: DeviceApiServer,
+) -> None:
+    """Luna's collar freezes: at her limit her sensor writes, nobody else's."""
+    device_api.reported_at["luna"] = dt_util.utcnow()
+    await tick(hass, freezer, 30 * 60 - 15)
+    # Buddy's and Max's collars have nothing new in the last 15 s either.
+    for dog_id in ("buddy", "max"):
+        device_api.reported_at[dog_id] = dt_util.utcnow()
+    written: Counter[str] = Counter()
+
+    @callback
+    def count(event: Event[Any]) -> None:
+        written[event.data["entity_id"]] += 1
+
+    @callback
+    def every_entity(_event_data: Any) -> bool:
+        return True
+
+    unsubs = [
+        hass.bus.async_listen(event_type, count, event_filter=every_entity)
+        for event_type in (EVENT_STATE_CHANGED, EVENT_STATE_REPORTED)
+    ]
+    await tick(hass, freezer)
+    for unsub in unsubs:
+        unsub()
+    assert hass.states.get("binary_sensor.luna_not_reporting").state == "on"
+    assert written["binary_sensor.luna_not_reporting"] == 1
+    assert [e for e in written if _dog_of(e) in ("buddy", "max")] == []
+    assert hass.states.get("binary_sensor.buddy_not_reporting").state == "off"
+
+
+async def test_a_low_battery_writes_only_its_own_sensors(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    kennel: MockConfigEntry,
+    device_api: DeviceApiServer,
+) -> None:
+    """Max's battery runs low: his battery sensors write; Buddy's and Luna's do not."""
+    for dog_id in ("buddy", "luna"):
+        device_api.reported_at[dog_id] = dt_util.utcnow()
+    device_api.statuses["max"] |= {"battery": 12}
+    writes = await _writes_of_a_refresh(hass, kennel)
+    assert writes["buddy"] == 0
+    assert writes["luna"] == 0
+    assert writes["unchanged"] == 0
+    assert hass.states.get("binary_sensor.max_battery_low").state == "on"
+    assert hass.states.get("sensor.max_battery").state == "12"
