@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 import logging
 from pathlib import Path
 import re
@@ -39,7 +40,7 @@ from homeassistant.helpers import (
 from homeassistant.helpers.script import Script
 from homeassistant.helpers.template import Template
 from homeassistant.setup import async_setup_component
-from homeassistant.util import yaml as yaml_util
+from homeassistant.util import dt as dt_util, yaml as yaml_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -67,6 +68,7 @@ from custom_components.pawcontrol.const import (
     DEFAULT_GPS_MAX_AGE,
     DEFAULT_RESILIENCE,
     DEFAULT_UPDATE_INTERVAL,
+    DEFAULT_WATCH,
     DEFAULT_WEATHER_INTERVAL,
     DOMAIN,
     LOGGER,
@@ -85,6 +87,8 @@ from custom_components.pawcontrol.resilience.manager import (
     STORAGE_KEY as RESILIENCE_STORE,
 )
 from custom_components.pawcontrol.services import MAX_LENGTHS, MAX_MESSAGE_LENGTH
+from custom_components.pawcontrol.watch.form import WATCH_FIELDS
+from custom_components.pawcontrol.watch.manager import STORAGE_KEY as WATCH_STORE
 
 from .conftest import dog_options
 from .device_api import TOKEN, DeviceApiServer, Mode
@@ -101,7 +105,14 @@ INTEGRATION: Final = ROOT / "custom_components" / DOMAIN
 REPOSITORY: Final = "https://github.com/pawcontrol/pawcontrol"
 MOBILE_APP: Final = "notify.mobile_app_pixel_7"
 # Every file PawControl keeps in .storage.
-STORES: Final = {CARE_STORE, GPS_STORE, REMINDER_STORE, HELD_STORE, RESILIENCE_STORE}
+STORES: Final = {
+    CARE_STORE,
+    GPS_STORE,
+    REMINDER_STORE,
+    HELD_STORE,
+    RESILIENCE_STORE,
+    WATCH_STORE,
+}
 SPEAKER: Final = "notify.collar_speaker"
 
 # The events PawControl fires and their fields (checked against fired events below).
@@ -123,6 +134,13 @@ EVENTS: Final = {
         "distance_m",
         "automatic",
     },
+    "pawcontrol_collar_not_reporting": {
+        "dog",
+        "not_reporting",
+        "source",
+        "quiet_since",
+    },
+    "pawcontrol_battery_low": {"dog", "battery", "limit"},
 }
 # Card types of Home Assistant's own dashboards that the examples may use.
 CARD_TYPES: Final = {
@@ -463,6 +481,24 @@ async def test_readme_blocks_work(
     assert LOGGER.name == "custom_components.pawcontrol"
 
 
+async def test_collar_events_have_the_documented_fields(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    notified: list[ServiceCall],
+) -> None:
+    """Buddy's collar freezes with a low battery: both collar watch events fire."""
+    # Retries without waiting: the loop's clock stands still with the frozen time.
+    await _set_up(hass, device_api, **FAST)
+    quiet = async_capture_events(hass, "pawcontrol_collar_not_reporting")
+    battery = async_capture_events(hass, "pawcontrol_battery_low")
+    device_api.reported_at["buddy"] = dt_util.utcnow() - timedelta(hours=1)
+    device_api.statuses["buddy"] |= {"battery": 9}
+    await tick(hass, freezer, 31 * 60)
+    assert set(quiet[0].data) == EVENTS["pawcontrol_collar_not_reporting"]
+    assert set(battery[0].data) == EVENTS["pawcontrol_battery_low"]
+
+
 async def test_events_have_the_documented_fields(
     hass: HomeAssistant, docs_entry: MockConfigEntry
 ) -> None:
@@ -719,6 +755,7 @@ def _numbers() -> dict[str, tuple[NumberField, float]]:
         for key, field in RESILIENCE_FIELDS.items()
     }
     fields |= {key: (field, DEFAULT_CARE[key]) for key, field in CARE_FIELDS.items()}
+    fields |= {key: (field, DEFAULT_WATCH[key]) for key, field in WATCH_FIELDS.items()}
     fields["gps_max_age"] = (DOG_DETAIL_FIELDS["gps_max_age"], DEFAULT_GPS_MAX_AGE)
     fields["gps_accuracy_limit"] = (
         DOG_DETAIL_FIELDS["gps_accuracy_limit"],
@@ -748,6 +785,7 @@ def option_gaps() -> list[str]:
     numbers = _numbers()
     gaps: list[str] = []
     keys = option_keys() | set(DEFAULT_RESILIENCE) | set(DEFAULT_CARE)
+    keys |= set(DEFAULT_WATCH)
     for key in sorted(keys):
         if f"| `{key}` |" not in text:
             gaps.append(key)

@@ -594,9 +594,9 @@ def check_docs_troubleshooting() -> None:
 
 
 def check_docs_use_cases() -> None:
-    """Check the README tells the three stories."""
+    """Check the README tells the four stories."""
     section = _section("Use cases")
-    assert len(re.findall(r"^\*\*The .+?\.\*\*", section, re.M)) == 3
+    assert len(re.findall(r"^\*\*The .+?\.\*\*", section, re.M)) == 4
 
 
 CHECKS: dict[str, Callable[[], None]] = {
