@@ -572,7 +572,11 @@ PawControl development Home Assistant is running
              with a simulated collar at {SIMULATOR_URL} (token {SIMULATOR_TOKEN})
   Break Buddy's collar:  {SIMULATOR_CLI} break {DOG_ID} 500
   Heal it:               {SIMULATOR_CLI} heal {DOG_ID}
-             other failures: 503, 429, 401, hang, refuse, malformed;
+             other failures: 503, 429, 401, hang, refuse, malformed
+  Freeze his collar:     {SIMULATOR_CLI} break {DOG_ID} freeze
+             (it answers, but its data stops: Not reporting after 30 minutes)
+  Drain its battery:     {SIMULATOR_CLI} break {DOG_ID} drain
+             (10 points a minute down to 5 %, then it charges: Battery low, Charging)
              {SIMULATOR_CLI} status shows what the collar does
   Log:       {log_line}
 Stop it with Ctrl-C.

@@ -256,6 +256,48 @@ def test_battery_drains_slowly_and_is_recharged() -> None:
     assert min(recharged) >= 95
 
 
+async def test_frozen_collar_answers_with_its_last_data(
+    hass: HomeAssistant, simulator: CollarSimulator, clock: FakeClock
+) -> None:
+    """Frozen: the API answers, but time and place stand still until it heals."""
+    client = _client(hass, simulator)
+    simulator.set_mode("buddy", "freeze")
+    assert simulator.state()["dogs"]["buddy"]["mode"] == Mode.FROZEN
+    frozen = await client.async_get_dog_status("buddy")
+    clock.now += 120
+    later = await client.async_get_dog_status("buddy")
+    assert later == frozen
+    # Max's collar goes on as before.
+    max_before = await client.async_get_dog_status("max")
+    clock.now += 60
+    assert (await client.async_get_dog_status("max")) != max_before
+    simulator.set_mode("buddy", "healthy")
+    healed = await client.async_get_dog_status("buddy")
+    assert healed.updated_at > frozen.updated_at
+    assert walk.distance_m(_where(frozen), _where(healed)) > 50
+    assert simulator.state()["dogs"]["buddy"]["mode"] == Mode.HEALTHY
+
+
+async def test_drained_battery_falls_fast_then_charges(
+    hass: HomeAssistant, simulator: CollarSimulator, clock: FakeClock
+) -> None:
+    """Drain: 10 points a minute down to 5 %, then charging to 100 %, then down again."""
+    client = _client(hass, simulator)
+    healthy = await client.async_get_dog_status("buddy")
+    assert (healthy.battery, healthy.charging) == (87, False)
+    simulator.set_mode("buddy", "drain")
+    seen: list[tuple[int | None, bool | None]] = []
+    for _ in range(15):
+        status = await client.async_get_dog_status("buddy")
+        seen.append((status.battery, status.charging))
+        clock.now += 60
+    falling = [(level, False) for level in range(87, 0, -10)]
+    charging = [(level, True) for level in (21, 41, 61, 81)]
+    # Charged to 100 % in 4 min 45 s, then down again, 10 points a minute.
+    assert seen == [*falling, *charging, (99, False), (89, False)]
+    assert walk.drain_at(4, 0) == (5, True)
+
+
 async def test_control_endpoint(socket_enabled: None, clock: FakeClock) -> None:
     """Modes, homes and state over HTTP; bad requests are refused with a reason."""
     sim = CollarSimulator(clock=clock)
@@ -309,6 +351,7 @@ async def test_control_endpoint(socket_enabled: None, clock: FakeClock) -> None:
 
 async def test_cli_break_heal_status(
     simulator: CollarSimulator,
+    clock: FakeClock,
     capsys: pytest.CaptureFixture[str],
     refused_url: str,
 ) -> None:
@@ -332,6 +375,19 @@ async def test_cli_break_heal_status(
     for dog_id in DOGS:
         assert f"\n{dog_id:<10} busy503" in out
     assert "token required" in out
+
+    assert await cli("break", "buddy", "freeze") == 0
+    assert simulator.targets["buddy"].mode == Mode.FROZEN
+    assert await cli("break", "max", "drain") == 0
+    assert simulator.targets["max"].mode == Mode.DRAIN
+    out = capsys.readouterr().out
+    assert "buddy: frozen (answer, but with the collar's last data" in out
+    assert "max: drain (the battery falls 10 points a minute" in out
+    clock.now += 9 * 60
+    assert await cli("status") == 0
+    out = capsys.readouterr().out
+    assert " charging" in out.split("\nmax", 1)[1].splitlines()[0]
+    assert " charging" not in out.split("\nbuddy", 1)[1].splitlines()[0]
 
     assert await cli("heal", "all") == 0
     assert {t.mode for t in simulator.targets.values()} == {Mode.HEALTHY}
@@ -363,13 +419,22 @@ async def test_develop_banner_commands_break_and_heal_buddy(
     commands = [
         line.split(":", 1)[1].split()
         for line in bootstrap.banner(follow=False).splitlines()
-        if line.strip().startswith(("Break Buddy's collar:", "Heal it:"))
+        if line.strip().startswith(
+            (
+                "Break Buddy's collar:",
+                "Heal it:",
+                "Freeze his collar:",
+                "Drain its battery:",
+            )
+        )
     ]
     assert [command[:2] for command in commands] == [
         ["scripts/collar_simulator.py", "break"],
         ["scripts/collar_simulator.py", "heal"],
+        ["scripts/collar_simulator.py", "break"],
+        ["scripts/collar_simulator.py", "break"],
     ]
-    expected = [Mode.ERROR_500, Mode.HEALTHY]
+    expected = [Mode.ERROR_500, Mode.HEALTHY, Mode.FROZEN, Mode.DRAIN]
     for command, mode in zip(commands, expected, strict=True):
         args = [*command[1:], "--url", simulator.url]
         assert await asyncio.to_thread(cli_main, args) == 0

@@ -76,7 +76,9 @@ def _parser() -> argparse.ArgumentParser:
         description=f"Modes: {modes}. Aliases: {aliases}.",
     )
     brk.add_argument("dog", help=f"a dog id, {HEALTH!r} or {ALL!r}")
-    brk.add_argument("mode", help="e.g. 500, 503, 429, 401, hang, refuse, malformed")
+    brk.add_argument(
+        "mode", help="e.g. 500, 503, 429, 401, hang, refuse, malformed, freeze, drain"
+    )
     brk.add_argument("--retry-after", type=int, default=None)
     brk.add_argument("--url", default=url_default, help=url_help)
 
@@ -123,6 +125,7 @@ def _describe(name: str, target: dict[str, Any]) -> str:
         where = status["location"]
         line += (
             f"   {status['activity']:<9} battery {status['battery']:>3} %"
+            f"{' charging' if status.get('charging') else ''}"
             f"   {where['latitude']:.6f}, {where['longitude']:.6f}"
             f" ±{where['accuracy']:.0f} m"
         )

@@ -1,4 +1,4 @@
-"""How a simulated collar answers: healthy, or one failure of the device API."""
+"""How a simulated collar answers: healthy, failing, frozen or with a draining battery."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ class Mode(StrEnum):
     REFUSE = "refuse"
     MALFORMED = "malformed"
     UNAUTHORIZED_401 = "unauthorized401"
+    FROZEN = "frozen"
+    DRAIN = "drain"
 
 
 MODES: dict[Mode, str] = {
@@ -27,6 +29,8 @@ MODES: dict[Mode, str] = {
     Mode.REFUSE: "close the connection without an answer",
     Mode.MALFORMED: "HTTP 200 with a truncated, invalid JSON body",
     Mode.UNAUTHORIZED_401: "HTTP 401 whatever the token (Home Assistant asks to reauthenticate)",
+    Mode.FROZEN: "answer, but with the collar's last data: updated_at and position stop moving",
+    Mode.DRAIN: "the battery falls 10 points a minute to 5 %, then charges to 100 % (charging: true), again and again",
 }
 
 # Short names for the command line: `break buddy 500`.
@@ -42,6 +46,8 @@ ALIASES: dict[str, Mode] = {
     "timeout": Mode.HANG,
     "close": Mode.REFUSE,
     "json": Mode.MALFORMED,
+    "freeze": Mode.FROZEN,
+    "battery": Mode.DRAIN,
 }
 
 # Targets of a mode besides a dog id.

@@ -6,7 +6,9 @@ health check needs none). Control, on the same port and without a token:
 
     GET  /control/state               modes, request counts and positions
     POST /control/dogs/{target}/mode  {"mode": "error500", "retry_after": 30}
-                                      target: a dog id, "health" or "all"
+                                      target: a dog id, "health" or "all";
+                                      "frozen" keeps a dog's data as it is now,
+                                      "drain" runs its battery down and charges it
     POST /control/home                {"latitude": 52.52, "longitude": 13.405}
 
 It listens on 127.0.0.1 only.
@@ -28,7 +30,7 @@ from typing import Any
 from aiohttp import web
 
 from .modes import ALL, HEALTH, Mode, parse_mode
-from .walk import Walk, fix_at, profile_for
+from .walk import Walk, drain_at, fix_at, profile_for
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -51,6 +53,11 @@ class Target:
     requests: int = 0
     last_request: str | None = None
     release: asyncio.Event = field(default_factory=asyncio.Event)
+    # The status a frozen collar keeps answering with.
+    frozen: dict[str, Any] | None = None
+    # When the drain began (simulated seconds) and the battery then.
+    drain_since: float = 0.0
+    drain_from: float = 0.0
 
     def set_mode(self, mode: Mode, retry_after: int) -> None:
         """Switch the mode; a request held by `hang` is answered now."""
@@ -112,7 +119,15 @@ class CollarSimulator:
 
     def status(self, dog_id: str) -> dict[str, Any]:
         """Return a dog's status body as the contract describes it."""
+        target = self.targets[dog_id]
+        if target.mode == Mode.FROZEN and target.frozen is not None:
+            return dict(target.frozen)
         fix = fix_at(self.walks[dog_id], self.home, self.elapsed)
+        battery, charging = fix.battery, False
+        if target.mode == Mode.DRAIN:
+            battery, charging = drain_at(
+                target.drain_from, self.elapsed - target.drain_since
+            )
         return {
             "dog_id": dog_id,
             "updated_at": self._now().isoformat(),
@@ -121,8 +136,9 @@ class CollarSimulator:
                 "longitude": fix.longitude,
                 "accuracy": fix.accuracy,
             },
-            "battery": fix.battery,
+            "battery": battery,
             "activity": fix.activity,
+            "charging": charging,
         }
 
     def set_mode(self, target: str, mode: str, retry_after: int | None = None) -> None:
@@ -132,9 +148,15 @@ class CollarSimulator:
         if any(name not in self.targets for name in names):
             raise KeyError(target)
         for name in names:
+            # What the collar reports at the switch: a frozen one keeps it.
+            now = self.status(name) if name in self.walks else None
             self.targets[name].set_mode(
                 mode, self.default_retry_after if retry_after is None else retry_after
             )
+            if now is not None:
+                self.targets[name].frozen = now
+                self.targets[name].drain_since = self.elapsed
+                self.targets[name].drain_from = float(now["battery"])
         LOGGER.info("%s: %s", target, mode)
 
     def set_home(self, latitude: float, longitude: float) -> None:
@@ -208,7 +230,8 @@ class CollarSimulator:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(target.release.wait(), self.hang_seconds)
         match target.mode:
-            case Mode.HEALTHY | Mode.HANG:
+            case Mode.HEALTHY | Mode.HANG | Mode.FROZEN | Mode.DRAIN:
+                # The collar's data changes (or not) in status(); the API answers.
                 return None
             case Mode.REFUSE:
                 if request.transport is not None:

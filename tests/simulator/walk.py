@@ -26,6 +26,9 @@ OUTDOOR_ACCURACY = 6.0  # metres: a collar under the open sky
 PLAY_RADIUS = 8.0  # metres: the dog runs round its owner while playing
 BATTERY_DRAIN_PER_HOUR = 6.0  # percent
 BATTERY_RECHARGED_BELOW = 10.0  # percent; then the collar is back at 100 %
+DRAIN_PER_MINUTE = 10.0  # percent, in the `drain` mode
+CHARGE_PER_MINUTE = 20.0  # percent, in the `drain` mode
+DRAIN_FLOOR = 5.0  # percent; there the collar is put on its charger
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -255,6 +258,23 @@ def battery_at(profile: DogProfile, seconds: float) -> int:
     span = 100.0 - BATTERY_RECHARGED_BELOW
     used = (100.0 - profile.battery_start) + BATTERY_DRAIN_PER_HOUR * seconds / 3600
     return round(100.0 - used % span)
+
+
+def drain_at(start: float, seconds: float) -> tuple[int, bool]:
+    """Return the battery and whether it charges, ``seconds`` into the `drain` mode.
+
+    From ``start`` the battery falls fast to the floor, charges to 100 %, falls
+    again, and so on.
+    """
+    down = max(0.0, start - DRAIN_FLOOR) / DRAIN_PER_MINUTE * 60
+    if seconds < down:
+        return round(start - DRAIN_PER_MINUTE * seconds / 60), False
+    charge = (100.0 - DRAIN_FLOOR) / CHARGE_PER_MINUTE * 60
+    drain = (100.0 - DRAIN_FLOOR) / DRAIN_PER_MINUTE * 60
+    into = (seconds - down) % (charge + drain)
+    if into < charge:
+        return round(DRAIN_FLOOR + CHARGE_PER_MINUTE * into / 60), True
+    return round(100.0 - DRAIN_PER_MINUTE * (into - charge) / 60), False
 
 
 def to_lat_lon(
