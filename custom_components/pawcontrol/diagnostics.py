@@ -95,6 +95,8 @@ async def async_get_config_entry_diagnostics(
             else None,
         },
         "dogs": {dog_id: _dog(_dog_data(entry, dog_id)) for dog_id in runtime.dogs},
+        # States and the time of the last report; no position.
+        "collar_watch": runtime.watch.diagnostics(),
         "weather": None
         if weather is None
         else {
@@ -126,6 +128,7 @@ async def async_get_device_diagnostics(
             return {
                 "dog_id": dog_id,
                 "dog": _dog(_dog_data(entry, dog_id)),
+                "collar_watch": runtime.watch.diagnostics()[dog_id],
                 "circuit_breaker": breaker,
             }
     return await async_get_config_entry_diagnostics(hass, entry)

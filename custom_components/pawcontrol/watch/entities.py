@@ -69,7 +69,7 @@ class PawControlWatchEntity(BinarySensorEntity):
 class PawControlNotReportingSensor(PawControlWatchEntity):
     """On while the dog's collar answers but its data stopped moving."""
 
-    _attr_translation_key = KEY_NOT_REPORTING
+    _attr_translation_key = "not_reporting"
     _attr_device_class = BinarySensorDeviceClass.PROBLEM
 
     @property
@@ -88,7 +88,7 @@ class PawControlNotReportingSensor(PawControlWatchEntity):
 class PawControlBatteryLowSensor(PawControlWatchEntity):
     """On while the collar battery is low."""
 
-    _attr_translation_key = KEY_BATTERY_LOW
+    _attr_translation_key = "battery_low"
     _attr_device_class = BinarySensorDeviceClass.BATTERY
 
     @property
@@ -101,7 +101,7 @@ class PawControlBatteryLowSensor(PawControlWatchEntity):
 class PawControlChargingSensor(PawControlWatchEntity):
     """On while the collar charges."""
 
-    _attr_translation_key = KEY_CHARGING
+    _attr_translation_key = "charging"
     _attr_device_class = BinarySensorDeviceClass.BATTERY_CHARGING
 
     @property
