@@ -116,6 +116,17 @@ async def test_one_section_per_configured_dog(
         "entity": "sensor.buddy_walks_today",
         "name": "Walks today",
     }
+    # The collar card has the collar watch, after what each row is about.
+    collar = _card(buddy, type="entities", title="Collar")["entities"]
+    assert [row["name"] for row in collar] == [
+        "Battery",
+        "Battery low",
+        "Charging",
+        "Activity",
+        "Data source",
+        "Not reporting",
+        "Device connection",
+    ]
 
 
 async def test_added_and_removed_dogs_follow_the_options(

@@ -46,8 +46,11 @@ FEEDING: Final = (
 )
 COLLAR: Final = (
     (Platform.SENSOR, "battery"),
+    (Platform.BINARY_SENSOR, "battery_low"),
+    (Platform.BINARY_SENSOR, "charging"),
     (Platform.SENSOR, "activity"),
     (Platform.BINARY_SENSOR, "connectivity"),
+    (Platform.BINARY_SENSOR, "not_reporting"),
     (Platform.SENSOR, "last_update"),
 )
 HEALTH: Final = (
