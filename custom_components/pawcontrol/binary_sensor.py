@@ -54,7 +54,7 @@ async def async_setup_entry(
         for dog in runtime.dogs.values()
         for description in REMINDER_SENSORS
     ]
-    entities += async_setup_watch_sensors(entry, async_add_entities)
+    entities += async_setup_watch_sensors(hass, entry, async_add_entities)
     if runtime.api is not None:
         entities += [
             PawControlCircuitSensor(

@@ -17,7 +17,7 @@ from homeassistant.components.binary_sensor import (  # type: ignore[attr-define
     BinarySensorEntity,
 )
 from homeassistant.const import Platform
-from homeassistant.core import CALLBACK_TYPE, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
 from ..const import DOMAIN
@@ -113,12 +113,13 @@ class PawControlChargingSensor(PawControlWatchEntity):
 
 @callback
 def async_setup_watch_sensors(
+    hass: HomeAssistant,
     entry: PawControlConfigEntry,
     add: Callable[[list[BinarySensorEntity]], None],
 ) -> list[BinarySensorEntity]:
     """Return every dog's watch sensors; add a charging sensor once one is needed."""
     runtime = entry.runtime_data
-    registry = er.async_get(entry.runtime_data.coordinator.hass)
+    registry = er.async_get(hass)
     sensors: list[BinarySensorEntity] = []
     charging: set[str] = set()
     for dog in runtime.dogs.values():
