@@ -14,7 +14,12 @@ from homeassistant.loader import async_get_integration_descriptions
 from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.test_util.aiohttp import (
+    AiohttpClientMocker,
+    AiohttpClientMockResponse,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from yarl import URL
 
 from custom_components.pawcontrol.const import (
     CONF_API_TOKEN,
@@ -248,3 +253,30 @@ async def test_second_flow_finished_after_the_first_aborts(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "add_dogs_in_options"
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_entry_created_while_validating_aborts(
+    hass: HomeAssistant, aioclient_mock: AiohttpClientMocker
+) -> None:
+    """A dialog whose device API check outlasts another dialog's setup aborts."""
+    first, second = await _start(hass), await _start(hass)
+
+    async def health(method: str, url: URL, data: Any) -> AiohttpClientMockResponse:
+        """Let the first dialog create the entry while the second one waits."""
+        result = await hass.config_entries.flow.async_configure(
+            first["flow_id"], {"name": "Buddy", CONF_GPS_SOURCE: COLLAR}
+        )
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        return AiohttpClientMockResponse(method, url, json={"status": "ok"})
+
+    aioclient_mock.get("http://dog.local/api/v1/health", side_effect=health)
+    aioclient_mock.get("http://dog.local/api/v1/dogs/luna/status", status=404)
+    result = await hass.config_entries.flow.async_configure(
+        second["flow_id"], {"name": "Luna", CONF_API_URL: "http://dog.local"}
+    )
+    await hass.async_block_till_done()  # the first entry's setup
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "add_dogs_in_options"
+    assert aioclient_mock.call_count == 2
+    [entry] = hass.config_entries.async_entries(DOMAIN)
+    assert [dog["name"] for dog in entry.options[CONF_DOGS]] == ["Buddy"]
