@@ -665,3 +665,20 @@ async def test_reconfigure_new_origin_without_auth_stores_no_token(
     await hass.async_block_till_done()
     assert mock_config_entry.data == {CONF_API_URL: scripted_api.url}
     assert {token for _, token in scripted_api.seen} == {None}
+
+
+async def test_reconfigure_adds_a_device_api(
+    hass: HomeAssistant, scripted_api: ScriptedApi
+) -> None:
+    """An entry without a device API gets one; there is no stored token to send."""
+    dogs = [dog_options(**{CONF_GPS_SOURCE: COLLAR})]
+    entry = MockConfigEntry(domain=DOMAIN, options={CONF_DOGS: dogs})
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_URL: scripted_api.url}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.data == {CONF_API_URL: scripted_api.url}
+    assert {token for _, token in scripted_api.seen} == {None}
