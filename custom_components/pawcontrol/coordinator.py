@@ -86,6 +86,15 @@ class DogData:
             return True
         return now - self.last_success <= max_stale
 
+    @property
+    def stale_since(self) -> datetime | None:
+        """Return since when the shown data is stale: its last success; None while fresh.
+
+        A fixed time, unlike an age: an entity that shows it writes no new
+        state while an outage goes on.
+        """
+        return self.last_success if self.stale else None
+
     def data_age_seconds(self, now: datetime) -> float | None:
         """Return seconds since the last successful update, or None."""
         if self.last_success is None:

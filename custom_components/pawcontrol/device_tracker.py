@@ -117,10 +117,10 @@ class PawControlDogTracker(PawControlDogEntity, TrackerEntity):
             "stale": location.stale,
             "source": location.source,
         }
-        # The age grows by itself: shown only while the location is stale, so a
-        # refresh with the same fix writes no new state.
-        if location.stale:
-            attributes["data_age_seconds"] = round(location.age(dt_util.utcnow()), 1)
+        # The fix's own time, fixed while it is shown: no new state per refresh.
+        attributes["stale_since"] = (
+            location.updated_at.isoformat() if location.stale else None
+        )
         # Only while the first source's newest fix is not the one shown.
         if location.rejected_reason is not None:
             attributes["rejected_reason"] = location.rejected_reason
