@@ -28,6 +28,7 @@ from .entity import (
 )
 from .labels import CircuitLabel, channel_label
 from .resilience import CircuitState, ResilienceManager
+from .resilience.stats import current_error
 
 PARALLEL_UPDATES = 0
 
@@ -158,14 +159,13 @@ class PawControlCircuitSensor(
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Return the circuit's state, counters, and the error while it is not closed."""
+        """Return the circuit's state, counters, and the last error while it lasts."""
         if self.circuit_name not in self._resilience.names():
             return {
                 "circuit_name": self.circuit_name,
                 "state": str(CircuitState.CLOSED),
             }
         stats = self._resilience.breaker(self.circuit_name).stats()
-        closed = stats["state"] == CircuitState.CLOSED
         return {
             "circuit_name": self.circuit_name,
             "state": stats["state"],
@@ -174,7 +174,7 @@ class PawControlCircuitSensor(
             "outages": stats["outages"],
             "reopened_after_probe": stats["reopened_after_probe"],
             # An error of an outage that is over is history: only its time stays.
-            "last_error": None if closed else stats["last_error"],
+            "last_error": current_error(stats),
             "last_error_at": stats["last_failure_time"],
             # A fixed time, unlike the seconds left (in get_statistics).
             "open_until": stats["open_until"],

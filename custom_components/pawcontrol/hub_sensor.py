@@ -22,12 +22,12 @@ from homeassistant.util import dt as dt_util
 from .data import PawControlConfigEntry
 from .entity import hub_device_info, hub_unique_id
 from .resilience import (
-    CircuitState,
     ResilienceManager,
     ResilienceStatistics,
     TransitionEvent,
 )
 from .resilience.models import BreakerStats
+from .resilience.stats import current_error
 
 HEALTH_STATES: Final = ["healthy", "degraded", "critical"]
 MIN_WRITE_INTERVAL: Final = timedelta(seconds=1)
@@ -49,12 +49,11 @@ PER_CALL_KEYS: Final = frozenset(
 
 
 def shown_breaker(stats: BreakerStats) -> dict[str, Any]:
-    """Return a breaker's statistics without per-call numbers; no error once closed."""
+    """Return a breaker's statistics without per-call numbers; an error only while it lasts."""
     shown: dict[str, Any] = {
         key: value for key, value in stats.items() if key not in PER_CALL_KEYS
     }
-    if stats["state"] == CircuitState.CLOSED:
-        shown["last_error"] = None
+    shown["last_error"] = current_error(stats)
     return shown
 
 
