@@ -253,13 +253,15 @@ async def test_repair_after_five_minutes_open(
     assert issue.translation_placeholders == {
         "dog_name": "Buddy",
         "circuit_name": "dog_buddy",
-        "problem": "the device answered with the error 500",
+        "problem": "the device API has an internal problem and cannot report the "
+        "dog's data; your network and the token are fine (HTTP 500)",
     }
     title, description = await repair_text(hass, issue)
     assert title == "Buddy: the device connection is failing"
     assert description.startswith(
-        "PawControl could not reach the device of Buddy for more than 5 minutes: "
-        "the device answered with the error 500. "
+        "PawControl has had no data from the device of Buddy for more than 5 "
+        "minutes: the device API has an internal problem and cannot report the "
+        "dog's data; your network and the token are fine (HTTP 500). "
     )
     device_api.mode = Mode.HEALTHY
     for _ in range(12):
