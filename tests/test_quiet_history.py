@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.history import get_significant_states
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
@@ -20,7 +23,13 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
     async_wait_recording_done,
 )
 
-from custom_components.pawcontrol.const import DOMAIN
+from custom_components.pawcontrol.const import (
+    CONF_QUIET_HOURS_END,
+    CONF_QUIET_HOURS_START,
+    CONF_UPDATE_INTERVAL,
+    DEFAULT_RESILIENCE,
+    DOMAIN,
+)
 
 from .device_api import DeviceApiServer, Mode
 from .helpers import FAST, collar_reports, get_statistics, setup_entry, tick
@@ -142,3 +151,77 @@ async def test_a_healthy_day_writes_the_statistics_once(
     assert hass.states.get(STATISTICS).state == "healthy"
     statistics = await get_statistics(hass)
     assert statistics["circuit_breakers"]["dog_buddy"]["total_calls"] == 41
+
+
+async def _save(
+    hass: HomeAssistant, entry: MockConfigEntry, step: str, user_input: dict[str, Any]
+) -> None:
+    """Save one options form and let everything settle."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], user_input
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result.get("errors")
+    await hass.async_block_till_done()
+
+
+async def _unavailable_rows(
+    recorder: Recorder, hass: HomeAssistant, start: datetime, entity_ids: list[str]
+) -> list[str]:
+    """Return the entities with an unavailable row since ``start``."""
+    await async_wait_recording_done(hass)
+    history = await recorder.async_add_executor_job(
+        partial(
+            get_significant_states,
+            hass,
+            start,
+            None,
+            entity_ids,
+            significant_changes_only=False,
+        )
+    )
+    return sorted(
+        entity_id
+        for entity_id, states in history.items()
+        if any(state.state == STATE_UNAVAILABLE for state in states)
+    )
+
+
+async def test_options_saves_that_need_no_reload_write_no_rows(
+    recorder_mock: Recorder,
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """An unchanged save and a live change leave the history alone; a reload does not.
+
+    Before, every save reloaded PawControl: each entity became unavailable
+    and came back, about 20 logbook rows per dog.
+    """
+    start = dt_util.utcnow() - timedelta(seconds=1)
+    entry = await _set_up(hass, mock_config_entry)
+    runtime = entry.runtime_data
+    await _save(hass, entry, "update_interval", {CONF_UPDATE_INTERVAL: 15})
+    await _save(
+        hass,
+        entry,
+        "notifications",
+        {CONF_QUIET_HOURS_START: "22:00:00", CONF_QUIET_HOURS_END: "06:30:00"},
+    )
+    advanced = dict(DEFAULT_RESILIENCE) | {"initial_delay": 0.0, "max_delay": 0.0}
+    await _save(hass, entry, "resilience", {"advanced": advanced | {"max_delay": 4.0}})
+    assert entry.options[CONF_QUIET_HOURS_END] == "06:30:00"
+    assert entry.options["max_delay"] == 4.0
+    assert entry.runtime_data is runtime
+    entity_ids = _entities(hass, entry)
+    assert await _rows(recorder_mock, hass, start, entity_ids) == dict.fromkeys(
+        entity_ids, 1
+    )
+    # A new update interval reloads: that is what the recorder would show.
+    await _save(hass, entry, "update_interval", {CONF_UPDATE_INTERVAL: 30})
+    assert entry.runtime_data is not runtime
+    unavailable = await _unavailable_rows(recorder_mock, hass, start, entity_ids)
+    assert set(MEASURED) <= set(unavailable)

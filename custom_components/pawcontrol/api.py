@@ -247,7 +247,8 @@ class PawControlApiClient:
         # Bearer auth replaces credentials in the URL; aiohttp refuses to send both.
         self._base_url = str(url.with_user(None) if token else url)
         self._token = token
-        self._timeout = timeout
+        # Read on every request, so an options change applies to the next one.
+        self.timeout = timeout
 
     async def async_check_health(self) -> None:
         """Raise unless the API answers its health check with ``{"status": "ok"}``."""
@@ -266,7 +267,7 @@ class PawControlApiClient:
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(self.timeout):
                 response = await self._session.get(
                     f"{self._base_url}{path}",
                     headers=headers,

@@ -67,7 +67,6 @@ class PawControlWalkAdviceSensor(PawControlDogEntity, SensorEntity):
     def __init__(self, coordinator: PawControlCoordinator, dog: DogConfig) -> None:
         """Judge the weather by the dog's thresholds."""
         super().__init__(coordinator, dog, KEY)
-        self._care = dog.care
         self._unit: str | None = None
         self._advice: WalkAdvice | None = None
 
@@ -110,7 +109,11 @@ class PawControlWalkAdviceSensor(PawControlDogEntity, SensorEntity):
             None
             if weather is None
             else walk_advice(
-                weather, self._care, self._temperature_unit(weather), dt_util.utcnow()
+                weather,
+                # The dog's limits as they are now: they apply without a reload.
+                self.coordinator.dogs[self.dog_id].care,
+                self._temperature_unit(weather),
+                dt_util.utcnow(),
             )
         )
 
