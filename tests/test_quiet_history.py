@@ -9,8 +9,8 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.history import get_significant_states
-from homeassistant.const import STATE_UNAVAILABLE
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_STATE_REPORTED, STATE_UNAVAILABLE
+from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -225,3 +225,35 @@ async def test_options_saves_that_need_no_reload_write_no_rows(
     assert entry.runtime_data is not runtime
     unavailable = await _unavailable_rows(recorder_mock, hass, start, entity_ids)
     assert set(MEASURED) <= set(unavailable)
+
+
+async def test_an_outage_reports_no_unchanged_state(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """Refreshes of an outage write nothing that equals what is shown already."""
+    entry = await _set_up(hass, mock_config_entry)
+    device_api.mode = Mode.ERROR_500
+    hass.states.async_set("device_tracker.buddy_collar", "unavailable")
+    for _ in range(4):
+        await tick(hass, freezer)
+    reported: list[str] = []
+
+    @callback
+    def record(event: Event[Any]) -> None:
+        reported.append(event.data["entity_id"])
+
+    @callback
+    def every_entity(_event_data: Any) -> bool:
+        return True
+
+    unsub = hass.bus.async_listen(
+        EVENT_STATE_REPORTED, record, event_filter=every_entity
+    )
+    for _ in range(4):
+        await tick(hass, freezer)
+    unsub()
+    ours = set(_entities(hass, entry))
+    assert [entity_id for entity_id in reported if entity_id in ours] == []

@@ -135,18 +135,18 @@ class PawControlCircuitSensor(
         await super().async_added_to_hass()
         self.async_on_remove(
             self._resilience.async_add_circuit_listener(
-                self.circuit_name, self.async_write_ha_state
+                self.circuit_name, self._handle_coordinator_update
             )
         )
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        """Write the counters a refresh changed; an unchanged circuit writes nothing."""
+        """Write what a refresh or a transition changed; an unchanged circuit writes nothing."""
         shown = (self.is_on, self.extra_state_attributes)
         if shown == self._written:
             return
         self._written = shown
-        super()._handle_coordinator_update()
+        self.async_write_ha_state()
 
     @property
     def is_on(self) -> bool:

@@ -47,8 +47,13 @@ class PawControlDogTracker(PawControlDogEntity, TrackerEntity):
     _attr_source_type = SourceType.GPS
 
     def _shown(self) -> object:
-        """Return None: the zone is worked out when the state is written."""
-        return None
+        """Return what a write would store; the zone (the state) is worked out now."""
+        return (
+            self.available,
+            self.state,
+            self.state_attributes,
+            self.extra_state_attributes,
+        )
 
     @property
     def entity_category(self) -> EntityCategory | None:
