@@ -281,6 +281,9 @@ def soak(args: argparse.Namespace) -> dict[str, Any]:
     console = (workdir / "hass-console.log").open("w")
     hass = subprocess.Popen(  # the user's hass command
         [*command, "--config", str(config_dir), "--skip-pip"],
+        # Not the repository: its custom_components package would shadow the
+        # configuration's (and the probe in it).
+        cwd=workdir,
         stdout=console,
         stderr=subprocess.STDOUT,
     )

@@ -21,7 +21,7 @@ from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
 from .device_api import DeviceApiServer, Mode
-from .helpers import FAST, repair_text, tick
+from .helpers import FAST, repair_text, tick, translated
 
 
 @pytest.fixture
@@ -324,11 +324,40 @@ async def test_emergency_alert_longest_message(
 async def test_emergency_alert_unknown_dog(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """An unknown dog is a translated validation error."""
+    """An unknown dog is a translated error naming the one dog there is."""
+    with pytest.raises(ServiceValidationError) as caught:
+        await _call(hass, "emergency_alert", {"message": "hi", "dog": "rex"})
+    assert caught.value.translation_key == "unknown_dog_only"
+    assert caught.value.translation_placeholders == {"dog": "rex", "valid": "buddy"}
+    assert await _error_text(hass, caught.value) == (
+        'There is no dog with the ID "rex". PawControl\'s only dog has the ID "buddy".'
+    )
+
+
+async def test_unknown_dog_among_several(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """With several dogs, the error lists every valid id."""
+    hass.config_entries.async_update_entry(
+        init_integration,
+        options=init_integration.options
+        | {CONF_DOGS: [dog_options(), dog_options("luna", "Luna")]},
+    )
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
     with pytest.raises(ServiceValidationError) as caught:
         await _call(hass, "emergency_alert", {"message": "hi", "dog": "rex"})
     assert caught.value.translation_key == "unknown_dog"
-    assert caught.value.translation_placeholders == {"dog": "rex", "valid": "buddy"}
+    assert await _error_text(hass, caught.value) == (
+        'There is no dog with the ID "rex". Valid IDs: buddy, luna.'
+    )
+
+
+async def _error_text(hass: HomeAssistant, err: ServiceValidationError) -> str:
+    """Return a refused call's message as the frontend shows it in English."""
+    assert err.translation_key is not None
+    key = f"exceptions.{err.translation_key}.message"
+    return await translated(hass, key, err.translation_placeholders)
 
 
 async def test_emergency_alert_not_loaded(

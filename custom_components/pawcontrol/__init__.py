@@ -33,6 +33,7 @@ from .coordinator import (
     dog_breaker_name,
     unknown_dog_issue_id,
 )
+from .dashboard import async_setup_dashboard
 from .data import PawControlConfigEntry, PawControlRuntimeData, dogs_from_options
 from .entity import async_sync_devices, circuit_unique_id, dog_identifier
 from .gps_manager import GpsManager
@@ -68,6 +69,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     CircuitEvents(hass, resilience)
     async_setup_services(hass)
     async_setup_care_services(hass)
+    await async_setup_dashboard(hass)
     return True
 
 

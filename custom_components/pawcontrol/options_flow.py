@@ -46,9 +46,9 @@ from .flow_validation import (
     UPDATE_INTERVAL_FIELD,
     WEATHER_INTERVAL_FIELD,
     WEATHER_SELECTOR,
+    by_dog_count,
     dog_detail_fields,
     dog_fields,
-    dog_names,
     dog_options,
     normalize_time,
     notification_fields,
@@ -210,7 +210,7 @@ class PawControlOptionsFlow(OptionsFlow):
             if not errors:
                 dogs = self._dogs | {dog_id: edited}
                 return self._save(**{CONF_DOGS: list(dogs.values())})
-        suggested = user_input or dog | care_suggestions(dog)
+        suggested = dog | care_suggestions(dog) if user_input is None else user_input
         placeholders |= {"dog_name": dog[CONF_DOG_NAME]}
         return self._dog_form("edit_dog_details", suggested, errors, placeholders)
 
@@ -245,11 +245,13 @@ class PawControlOptionsFlow(OptionsFlow):
     async def async_step_remove_dog_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Name the dogs to remove and remove them only when the user confirms."""
+        """Name the dogs to remove; remove them only when the user confirms."""
         dogs = self._dogs
         chosen = [dog for dog_id, dog in dogs.items() if dog_id in self._to_remove]
         if not chosen:
-            return self.async_abort(reason="dog_removed")
+            # Every chosen dog was removed meanwhile: say so for one or several.
+            gone = "dog_removed" if len(self._to_remove) == 1 else "dogs_removed"
+            return self.async_abort(reason=gone)
         if user_input is not None:
             remaining = [
                 dog for dog_id, dog in dogs.items() if dog_id not in self._to_remove
@@ -258,11 +260,17 @@ class PawControlOptionsFlow(OptionsFlow):
                 # Another flow removed the other dogs in the meantime.
                 return await self.async_step_remove_dog({CONF_DOGS: self._to_remove})
             return self._save(**{CONF_DOGS: remaining})
-        return self.async_show_form(
-            step_id="remove_dog_confirm",
-            data_schema=vol.Schema({}),
-            description_placeholders={"dog_names": dog_names(chosen)},
+        step_id, placeholders = by_dog_count(
+            chosen, "remove_dog_confirm", "remove_dogs_confirm"
         )
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=vol.Schema({}),
+            description_placeholders=placeholders,
+        )
+
+    # The confirmation of several dogs: the same step with its own texts.
+    async_step_remove_dogs_confirm = async_step_remove_dog_confirm
 
     async def async_step_update_interval(
         self, user_input: dict[str, Any] | None = None
@@ -286,7 +294,7 @@ class PawControlOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="update_interval",
             data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or current
+                schema, current if user_input is None else user_input
             ),
             errors=errors,
             description_placeholders=placeholders,
@@ -318,7 +326,7 @@ class PawControlOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="weather",
             data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or self._options
+                schema, self._options if user_input is None else user_input
             ),
             errors=errors,
             description_placeholders=placeholders,
@@ -359,7 +367,7 @@ class PawControlOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="notifications",
             data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or self._options
+                schema, self._options if user_input is None else user_input
             ),
             errors=errors,
             description_placeholders=FORM_PLACEHOLDERS,
@@ -383,9 +391,7 @@ class PawControlOptionsFlow(OptionsFlow):
             key: self._options.get(key, default)
             for key, default in DEFAULT_RESILIENCE.items()
         }
-        suggested = {
-            RESILIENCE_SECTION: (user_input or {}).get(RESILIENCE_SECTION, current)
-        }
+        suggested = {RESILIENCE_SECTION: current} if user_input is None else user_input
         return self.async_show_form(
             step_id="resilience",
             data_schema=self.add_suggested_values_to_schema(

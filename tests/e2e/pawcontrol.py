@@ -17,8 +17,9 @@ from .client import HassApi, HassError
 
 COLLAR_TOKEN: Final = "pawcontrol-e2e-collar-token"  # the simulator's
 # Dogs of the collar simulator: the first comes with the entry, the second
-# through the options flow.
+# through the options flow; the dashboard test adds the third and removes two.
 DOGS: Final = {"buddy": "Buddy", "max": "Max"}
+THIRD_DOG: Final = ("bella", "Bella")
 WEATHER: Final = "weather.demo_weather_south"
 UPDATE_INTERVAL: Final = 15  # seconds, PawControl's minimum
 # A broken collar opens its circuit after two failed refreshes and is probed
@@ -108,6 +109,9 @@ async def options_step(
     form = await api.post(f"{OPTIONS_FLOW}/{flow['flow_id']}", {"next_step_id": step})
     user_input = form_input(form["data_schema"], changes)
     result = await api.post(f"{OPTIONS_FLOW}/{form['flow_id']}", user_input)
+    if result.get("type") == "form" and result["step_id"].endswith("_confirm"):
+        # A step that asks before it changes anything (removing dogs): confirm.
+        result = await api.post(f"{OPTIONS_FLOW}/{form['flow_id']}", {})
     if result.get("type") != "create_entry":
         raise HassError(f"options step {step} did not save: {result}")
 
