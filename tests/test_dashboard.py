@@ -254,8 +254,11 @@ async def test_statistics_table_reads_each_circuit(
     shown = Template(table, hass).async_render(parse_result=False)
 
     assert "Open circuits: 0 of 3. Rejected calls: 0. Retries: 0." in shown
-    assert "| Buddy Device connection | working | 0 | 0 |" in shown
-    assert "| Circuit | State | Failed calls | Times opened |" in shown
+    assert "| Buddy Device connection | working | 0 | 0 | 0 |" in shown
+    assert (
+        "| Circuit | State | Failed calls | Outages | Reopened after a failed test |"
+        in shown
+    )
 
 
 async def test_without_pawcontrol_the_dashboard_says_so(

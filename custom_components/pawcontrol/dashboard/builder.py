@@ -239,7 +239,10 @@ class DashboardBuilder:
         ]
         if statistics is not None:
             cards.append(
-                {"type": "markdown", "content": self._table(statistics.entity_id)}
+                {
+                    "type": "markdown",
+                    "content": self._table(statistics.entity_id, health),
+                }
             )
         if open_circuits is not None:
             cards.append(
@@ -260,15 +263,21 @@ class DashboardBuilder:
             )
         return {"type": "grid", "cards": cards}
 
-    def _table(self, statistics: str) -> str:
+    def _table(self, statistics: str, health: list[er.RegistryEntry | None]) -> str:
         """Return the markdown of the circuits table, its words translated."""
         label = self._texts.label
         summary = label("summary")
+        # The statistics attribute holds no count that grows with every call;
+        # the health sensors do.
+        rejected, retries = (
+            f"{{{{ states('{entity.entity_id}') }}}}" if entity else "-"
+            for entity in health[2:4]
+        )
         for placeholder, value in (
             ("{open}", "{{ stats.summary.open }}"),
             ("{total}", "{{ stats.summary.total }}"),
-            ("{rejected}", "{{ stats.summary.rejected_calls }}"),
-            ("{retries}", "{{ stats.summary.retries }}"),
+            ("{rejected}", rejected),
+            ("{retries}", retries),
         ):
             summary = summary.replace(placeholder, value)
         words = {
@@ -282,6 +291,7 @@ class DashboardBuilder:
             state=label("state"),
             failures=label("failures"),
             opened=label("opened"),
+            reopened=label("reopened"),
             unavailable=label("unavailable"),
             **words,
         )
