@@ -324,6 +324,8 @@ async def test_fallback_notifications_replace_each_other_and_go_when_fed(
                 gps_source=COLLAR,
                 feeding_times=["07:00", "12:00", "18:00"],
                 walk_interval_hours=0,
+                # The collar repeats the same fix all day: no "not reporting" here.
+                not_reporting_minutes=1440,
             )
         ]
     }
