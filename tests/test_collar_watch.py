@@ -7,7 +7,6 @@ from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import CoreState, HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -21,12 +20,10 @@ from .collar import (
     EVENT_NOT_REPORTING,
     NOT_REPORTING,
     PIXEL,
-    WATCH_STORE,
     at,
     berlin,
     refresh,
     register_pixel,
-    restarted,
     shown,
 )
 from .conftest import dog_options
@@ -230,75 +227,6 @@ async def test_tracker_reports_by_changing_its_data(
     ]
 
 
-async def test_not_reporting_is_not_announced_again_after_a_restart(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    device_api: DeviceApiServer,
-    mock_config_entry: MockConfigEntry,
-    received: list[tuple[str, str]],
-) -> None:
-    """On before and after the restart: no second message, no second event."""
-    device_api.reported_at["buddy"] = berlin(19)
-    await setup_entry(hass, mock_config_entry)
-    await at(hass, freezer, berlin(19, 30))
-    assert received == [NOT_REPORTING_TEXT]
-    freezer.move_to(berlin(19, 40))
-    async with restarted(hass, mock_config_entry, events=(EVENT_NOT_REPORTING,)) as (
-        second,
-        second_received,
-        fired,
-    ):
-        since = "2026-11-02T18:00:00+00:00"
-        assert _watch(second) == ("on", _quiet("device_api", since))
-        await at(second, freezer, berlin(21))
-        assert second_received == []
-        assert fired == []
-
-
-async def test_restored_report_is_right_at_once_and_times_the_limit(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    tracker_entry: MockConfigEntry,
-    received: list[tuple[str, str]],
-) -> None:
-    """After a restart the last report counts: off at once, on at 19:30 as before."""
-    collar_reports(hass)
-    await setup_entry(hass, tracker_entry)
-    freezer.move_to(berlin(19, 10))
-    async with restarted(hass, tracker_entry) as (second, second_received, _):
-        # The tracker has not written its state yet after the restart.
-        assert second.states.get(COLLAR) is None
-        assert _watch(second) == ("off", NOT_ON_WATCH)
-        await at(second, freezer, berlin(19, 29, 59))
-        assert _watch(second) == ("off", NOT_ON_WATCH)
-        await at(second, freezer, berlin(19, 30))
-        assert _watch(second) == ("on", _quiet(COLLAR, "2026-11-02T18:00:00+00:00"))
-        assert second_received == [NOT_REPORTING_TEXT]
-
-
-async def test_collar_back_during_a_restart_is_announced_once(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    device_api: DeviceApiServer,
-    mock_config_entry: MockConfigEntry,
-    received: list[tuple[str, str]],
-) -> None:
-    """Not reporting before the restart, reporting after it: one "reports again"."""
-    device_api.reported_at["buddy"] = berlin(19)
-    await setup_entry(hass, mock_config_entry)
-    await at(hass, freezer, berlin(19, 30))
-    del device_api.reported_at["buddy"]
-    freezer.move_to(berlin(20))
-    async with restarted(hass, mock_config_entry, events=(EVENT_NOT_REPORTING,)) as (
-        second,
-        second_received,
-        fired,
-    ):
-        assert _watch(second) == ("off", NOT_ON_WATCH)
-        assert second_received == [AGAIN_TEXT]
-        assert [event.data["not_reporting"] for event in fired] == [False]
-
-
 async def test_quiet_hours_hold_the_message_and_an_answered_one_is_dropped(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
@@ -370,60 +298,3 @@ async def test_answer_to_a_held_message_is_not_sent_either(
             NOT_REPORTING_TEXT[1].replace("19:00", "21:20"),
         )
     ]
-
-
-@pytest.mark.parametrize(
-    ("stored", "reset"),
-    [
-        (
-            {
-                "dogs": {
-                    "buddy": {
-                        "report": {"at": "2999-01-01T00:00:00+00:00", "source": "x"},
-                        "not_reporting": True,
-                        "battery_low": True,
-                    }
-                }
-            },
-            False,
-        ),
-        (
-            {
-                "dogs": {
-                    "buddy": {
-                        "report": {"at": "2026-11-02T17:00:00", "source": "x" * 256},
-                        "not_reporting": "yes",
-                    }
-                }
-            },
-            False,
-        ),
-        ({"dogs": {"buddy": {"report": {"at": "yesterday", "source": "x"}}}}, False),
-        ({"dogs": {"buddy": {"report": {"at": 5, "source": "x"}}}}, False),
-        ({"dogs": {"buddy": {"report": ["at"], "not_reporting": True}}}, False),
-        ({"dogs": {"buddy": ["report"]}}, False),
-        (["not", "a", "state"], True),
-    ],
-)
-async def test_unusable_stored_state_starts_afresh(
-    hass: HomeAssistant,
-    hass_storage: dict[str, Any],
-    mock_config_entry: MockConfigEntry,
-    received: list[tuple[str, str]],
-    stored: Any,
-    reset: bool,
-) -> None:
-    """A future, broken or foreign stored state neither silences nor fakes a message."""
-    hass_storage[WATCH_STORE] = {
-        "version": 1,
-        "minor_version": 1,
-        "key": WATCH_STORE,
-        "data": stored,
-    }
-    await setup_entry(hass, mock_config_entry)
-    assert _watch(hass) == ("off", NOT_ON_WATCH)
-    assert shown(hass, "binary_sensor.buddy_battery_low")[0] == "off"
-    await hass.async_block_till_done()
-    assert received == []
-    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"store_reset_{WATCH_STORE}")
-    assert (issue is not None) is reset
