@@ -75,12 +75,16 @@ def _collar(
 def _options(entry_options: dict[str, Any], **dog: Any) -> dict[str, Any]:
     """Return options with Buddy (on his collar) and quiet hours all day long."""
     buddy = dog_options(**{CONF_GPS_SOURCE: COLLAR, "escape_alert": True, **dog})
-    return entry_options | FAST | {
-        CONF_DOGS: [buddy],
-        "notify_services": [PIXEL, MOBILE],
-        "quiet_hours_start": "00:00:00",
-        "quiet_hours_end": "23:59:00",
-    }
+    return (
+        entry_options
+        | FAST
+        | {
+            CONF_DOGS: [buddy],
+            "notify_services": [PIXEL, MOBILE],
+            "quiet_hours_start": "00:00:00",
+            "quiet_hours_end": "23:59:00",
+        }
+    )
 
 
 async def _start(

@@ -87,15 +87,12 @@ def escape_suggestions(dog: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _missing(hass: HomeAssistant, values: object, domain: str) -> str | None:
-    """Return the error of a list naming an entity that is not there."""
-    if not isinstance(values, list) or len(values) > MAX_ESCAPE_ENTITIES:
+def _missing(hass: HomeAssistant, values: list[str], domain: str) -> str | None:
+    """Return the error of a list (checked by its selector) naming a missing entity."""
+    if len(values) > MAX_ESCAPE_ENTITIES:
         return f"too_many_escape_{domain}"
-    for entity_id in values:
-        if not isinstance(entity_id, str) or not entity_id.startswith(f"{domain}."):
-            return f"unknown_escape_{domain}"
-        if hass.states.get(entity_id) is None:
-            return f"unknown_escape_{domain}"
+    if any(hass.states.get(entity_id) is None for entity_id in values):
+        return f"unknown_escape_{domain}"
     return None
 
 
