@@ -568,3 +568,23 @@ async def test_a_walk_started_another_way_stops_the_alert(
     await _wait(hass, freezer, 30)
     assert len(_alerts(received)) == 1
     assert _state(hass, WALK) == "on"
+
+
+async def test_turning_the_option_off_ends_a_running_alert(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry_options: dict[str, Any],
+    received: dict[str, list[dict[str, Any]]],
+) -> None:
+    """Saved with the escape alert off (a reload), the alert repeats no more."""
+    entry = await _start(hass, entry_options)
+    await _move(hass, freezer, 5)
+    assert len(_alerts(received)) == 1
+    dog = entry.options[CONF_DOGS][0] | {"escape_alert": False}
+    hass.config_entries.async_update_entry(
+        entry, options=entry.options | {CONF_DOGS: [dog]}
+    )
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    await _wait(hass, freezer, 30)
+    assert len(_alerts(received)) == 1

@@ -160,6 +160,8 @@ class EscapeManager:
             stored = stored if isinstance(stored, dict) else {}
             watch.tracker.place = stored_place(stored.get("place"))
             watch.outing = Outing.from_stored(stored.get("outing"), now)
+            if watch.outing is not None and not self._dogs[dog_id].escape.enabled:
+                watch.outing.alerting = False  # turned off since
 
     def _stored(self) -> dict[str, Any]:
         """Return the stored form: a place word and the outing, no location."""
