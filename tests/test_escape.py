@@ -588,3 +588,36 @@ async def test_turning_the_option_off_ends_a_running_alert(
     await hass.async_block_till_done()
     await _wait(hass, freezer, 30)
     assert len(_alerts(received)) == 1
+
+
+async def test_turning_the_option_off_in_the_form_ends_a_running_alert(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    entry_options: dict[str, Any],
+    received: dict[str, list[dict[str, Any]]],
+) -> None:
+    """Edited in the options (applied without a reload): the next repeat is not sent."""
+    entry = await _start(hass, entry_options)
+    notes = _follow(hass)
+    await _move(hass, freezer, 5)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    for step in ({"next_step_id": "edit_dog"}, {"dog_id": "buddy"}):
+        result = await hass.config_entries.options.async_configure(
+            result["flow_id"], step
+        )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"],
+        {
+            "name": "Buddy",
+            CONF_GPS_SOURCE: COLLAR,
+            "gps_max_age": 600,
+            "gps_accuracy_limit": 100,
+            "care": {},
+            "escape": {"escape_alert": False},
+        },
+    )
+    await hass.async_block_till_done()
+    assert entry.runtime_data.dogs["buddy"].escape.enabled is False
+    await _wait(hass, freezer, 30)
+    assert len(_alerts(received)) == 1
+    assert notes.get(NOTE) is None

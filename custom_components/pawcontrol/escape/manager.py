@@ -258,8 +258,14 @@ class EscapeManager:
         """Send the alert again while it is not answered."""
         watch = self._watch[dog_id]
         watch.unsub_repeat = None
-        if watch.outing is not None and watch.outing.alerting:
-            self._send(self._dogs[dog_id], watch.outing)
+        if watch.outing is None or not watch.outing.alerting:
+            return
+        dog = self._dogs[dog_id]
+        if not dog.escape.enabled:
+            # Turned off since (options apply without a reload).
+            self._stop_alert(dog_id, watch)
+            return
+        self._send(dog, watch.outing)
 
     @staticmethod
     def _cancel_repeat(watch: DogWatch) -> None:
