@@ -596,7 +596,7 @@ async def test_turning_the_option_off_in_the_form_ends_a_running_alert(
     entry_options: dict[str, Any],
     received: dict[str, list[dict[str, Any]]],
 ) -> None:
-    """Edited in the options (applied without a reload): the next repeat is not sent."""
+    """Edited in the options (applied without a reload): the alert ends at once."""
     entry = await _start(hass, entry_options)
     notes = _follow(hass)
     await _move(hass, freezer, 5)
@@ -618,6 +618,6 @@ async def test_turning_the_option_off_in_the_form_ends_a_running_alert(
     )
     await hass.async_block_till_done()
     assert entry.runtime_data.dogs["buddy"].escape.enabled is False
+    assert notes.get(NOTE) is None
     await _wait(hass, freezer, 30)
     assert len(_alerts(received)) == 1
-    assert notes.get(NOTE) is None

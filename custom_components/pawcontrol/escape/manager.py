@@ -99,6 +99,9 @@ class EscapeManager:
         self._unsubs.append(
             self._hass.bus.async_listen(EVENT_MOBILE_APP_ACTION, self._on_action)
         )
+        # Options applied without a reload end with a coordinator update.
+        coordinator = self._entry.runtime_data.coordinator
+        self._unsubs.append(coordinator.async_add_listener(self._on_settings))
         self._on_care(None)
         for dog_id, watch in self._watch.items():
             if watch.outing is not None and watch.outing.alerting:
@@ -258,14 +261,8 @@ class EscapeManager:
         """Send the alert again while it is not answered."""
         watch = self._watch[dog_id]
         watch.unsub_repeat = None
-        if watch.outing is None or not watch.outing.alerting:
-            return
-        dog = self._dogs[dog_id]
-        if not dog.escape.enabled:
-            # Turned off since (options apply without a reload).
-            self._stop_alert(dog_id, watch)
-            return
-        self._send(dog, watch.outing)
+        if watch.outing is not None and watch.outing.alerting:
+            self._send(self._dogs[dog_id], watch.outing)
 
     @staticmethod
     def _cancel_repeat(watch: DogWatch) -> None:
@@ -298,6 +295,15 @@ class EscapeManager:
                 continue
             if changed in self._care.walks:
                 self._stop_alert(changed, watch)
+
+    @callback
+    def _on_settings(self) -> None:
+        """Stop the alerts of dogs whose escape alert was turned off."""
+        for dog_id, watch in self._watch.items():
+            if watch.outing is None or not watch.outing.alerting:
+                continue
+            if not self._dogs[dog_id].escape.enabled:
+                self._stop_alert(dog_id, watch)
 
     @callback
     def _on_action(self, event: Event[dict[str, Any]]) -> None:
