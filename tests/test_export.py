@@ -163,21 +163,24 @@ async def test_walk_in_progress_runs_until_now(
     freezer: FrozenDateTimeFactory,
     mock_config_entry: MockConfigEntry,
 ) -> None:
-    """Without a start, the walk in progress is exported up to now."""
+    """Without a start, the walk in progress is exported up to now, across a reload."""
     await _started(hass, freezer, mock_config_entry)
     start = dt_util.utcnow()
-    await _walk(hass, freezer, 2)
+    shown = await _walk(hass, freezer, 2)
+    # A reload: the tracker is unavailable (no position), then back where it was.
+    assert await hass.config_entries.async_reload(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(seconds=1))
+    shown += await _walk(hass, freezer, 1, first=3)
     response = await _export(hass)
     assert response["in_progress"] is True
     assert response["start"] == start.isoformat()
     assert response["end"] == dt_util.utcnow().isoformat()
-    assert response["points"] == 3
-    assert response["geojson"]["geometry"]["coordinates"][-1] == [
-        START[1],
-        round(START[0] + 2 * STEP, 7),
+    assert response["points"] == response["recorded_points"] == 4
+    assert response["geojson"]["geometry"]["coordinates"] == [
+        [START[1], START[0]],
+        *([lon, lat] for lat, lon, _ in shown),
     ]
-    # The track goes into the response only: nothing about it is kept.
-    assert "track" not in str(hass.states.get("binary_sensor.buddy_walk").attributes)
 
 
 async def test_start_names_an_earlier_walk(
@@ -199,6 +202,8 @@ async def test_start_names_an_earlier_walk(
     response = await _export(hass, start=local.strftime("%Y-%m-%d %H:%M"))
     assert response["start"] == first.isoformat()
     assert response["points"] == 3
+    # The same walk by its start as end_walk answers it, with its zone.
+    assert await _export(hass, start=first.isoformat()) == response
     latest = await _export(hass)
     assert latest["start"] != first.isoformat()
     assert latest["points"] == 4  # where the dog was at the start, then three steps
