@@ -48,8 +48,8 @@ SERVICE_EXPORT_WALK: Final = "export_walk"
 ATTR_START: Final = "start"
 MAX_START_LENGTH: Final = 64
 RECORDER: Final = "recorder"
-# A start this close to a walk's names it: the datetime selector has no seconds
-# to spare, and a copied sensor state has no microseconds.
+# A start this close to a walk's names it: people give the minute, the datetime
+# selector and a copied sensor state whole seconds, the stored start has more.
 START_TOLERANCE: Final = timedelta(minutes=1)
 # The recorder reads up to, not including, the end: a state written at the
 # walk's end (the fix that ended it at home) belongs to the walk.
