@@ -20,8 +20,9 @@ from pytest_homeassistant_custom_component.components.recorder.common import (
 )
 
 from custom_components.pawcontrol.care import export
-from custom_components.pawcontrol.const import DOMAIN
+from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
+from .conftest import dog_options
 from .helpers import FAST, setup_entry, tick, translated
 
 START = (52.52, 13.405)
@@ -103,11 +104,12 @@ def _iso(moment: datetime) -> str:
 async def _started(
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
-    mock_config_entry: MockConfigEntry,
+    entry: MockConfigEntry,
+    at: tuple[float, float] = START,
 ) -> None:
-    """Set PawControl up with Buddy at the start and start a walk."""
-    _collar(hass, *START)
-    await setup_entry(hass, mock_config_entry)
+    """Set PawControl up with the dog at ``at`` and start a walk."""
+    _collar(hass, *at)
+    await setup_entry(hass, entry)
     await tick(hass, freezer, 15)
     await _call(hass, "start_walk", dog="buddy")
 
@@ -344,3 +346,32 @@ async def test_position_the_recorder_has_not_written_yet(
         [START[1], START[0]],
         [shown[0][1], shown[0][0]],
     ]
+
+
+async def test_gpx_escapes_the_name_and_writes_plain_decimals(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    mock_config_entry: MockConfigEntry,
+) -> None:
+    """A dog named with markup and a walk at the null meridian still make valid GPX."""
+    dogs = [
+        dog_options(name='Rex <"&"> </gpx>', gps_source="device_tracker.buddy_collar")
+    ]
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        data=mock_config_entry.data,
+        options={**mock_config_entry.options, CONF_DOGS: dogs},
+    )
+    await _started(hass, freezer, entry, at=(0.00001, -0.00002))
+    _collar(hass, 0.00002, -0.00002)
+    await tick(hass, freezer, 15)
+    response = await _export(hass)
+    assert '<trkpt lat="0.00001" lon="-0.00002">' in response["gpx"]
+    root = ET.fromstring(response["gpx"].encode())  # noqa: S314  # our own output
+    name = root.findtext(f"{GPX}trk/{GPX}name", "")
+    assert name.startswith('Rex <"&"> </gpx> ')
+    assert [
+        (p.get("lat"), p.get("lon"))
+        for p in root.findall(f"{GPX}trk/{GPX}trkseg/{GPX}trkpt")
+    ] == [("0.00001", "-0.00002"), ("0.00002", "-0.00002")]
+    assert response["geojson"]["properties"]["name"] == name

@@ -69,6 +69,11 @@ def thinned(
     return [points[round(i * last / (limit - 1))] for i in range(limit)]
 
 
+def _decimal(value: float) -> str:
+    """Return a coordinate as an xsd:decimal (never in exponent form)."""
+    return f"{value:.{DECIMALS}f}".rstrip("0").rstrip(".")
+
+
 def _time(moment: datetime) -> str:
     """Return a UTC time as GPX writes it (xsd:dateTime with Z)."""
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
@@ -84,7 +89,7 @@ def gpx(name: str, start: datetime, points: list[TrackPoint]) -> str:
         f"  <trk><name>{title}</name><type>walk</type><trkseg>",
     ]
     rows += [
-        f'    <trkpt lat="{p.latitude}" lon="{p.longitude}">'
+        f'    <trkpt lat="{_decimal(p.latitude)}" lon="{_decimal(p.longitude)}">'
         f"<time>{_time(p.time)}</time></trkpt>"
         for p in points
     ]
