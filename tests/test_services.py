@@ -124,7 +124,26 @@ async def test_statistics_sensor_and_templates(
     await _open_buddy(hass, freezer, device_api)
     state = hass.states.get("sensor.pawcontrol_statistics")
     assert state.state == "critical"
-    assert state.attributes["resilience"] == await _call(hass, "get_statistics", {})
+    statistics = await _call(hass, "get_statistics", {})
+    shown = state.attributes["resilience"]
+    # What changes with a circuit; numbers that grow with every call stay in
+    # the action's answer, where they cost no state.
+    assert set(shown) == {"circuit_breakers", "summary"}
+    per_call = {
+        "total_calls",
+        "total_successes",
+        "rejected_calls",
+        "last_success_time",
+        "open_remaining",
+    }
+    full = statistics["circuit_breakers"]["dog_buddy"]
+    assert shown["circuit_breakers"]["dog_buddy"] == {
+        key: value for key, value in full.items() if key not in per_call
+    }
+    assert shown["summary"] == {
+        key: statistics["summary"][key]
+        for key in ("total", "closed", "open", "half_open", "isolated", "health")
+    }
     rendered = Template(
         "{{ state_attr('sensor.pawcontrol_statistics', 'resilience').summary.open }}",
         hass,
@@ -234,13 +253,15 @@ async def test_repair_after_five_minutes_open(
     assert issue.translation_placeholders == {
         "dog_name": "Buddy",
         "circuit_name": "dog_buddy",
-        "problem": "the device answered with the error 500",
+        "problem": "the device API has an internal problem and cannot report the "
+        "dog's data; your network and the token are fine (HTTP 500)",
     }
     title, description = await repair_text(hass, issue)
     assert title == "Buddy: the device connection is failing"
     assert description.startswith(
-        "PawControl could not reach the device of Buddy for more than 5 minutes: "
-        "the device answered with the error 500. "
+        "PawControl has had no data from the device of Buddy for more than 5 "
+        "minutes: the device API has an internal problem and cannot report the "
+        "dog's data; your network and the token are fine (HTTP 500). "
     )
     device_api.mode = Mode.HEALTHY
     for _ in range(12):

@@ -58,7 +58,9 @@ from .flow_validation import (
     validate_location_source,
     validate_notify_services,
 )
+from .live_options import async_options_saved
 from .schema import vol
+from .settings import Settings
 
 
 class PawControlOptionsFlow(OptionsFlow):
@@ -86,11 +88,12 @@ class PawControlOptionsFlow(OptionsFlow):
         """Store the options and make sure the entry runs with them."""
         # No update listener: Home Assistant 2026.12 refuses one beside the
         # reauth and reconfigure flows' update-and-reload. The options are
-        # stored first, so that the reload reads them; an unchanged save
-        # reloads nothing.
+        # stored first, so that a reload reads them; a save that changes no
+        # setting does nothing, and settings read at runtime apply live.
         entry = self.config_entry
+        before = Settings.from_options(entry.options)
         if self.hass.config_entries.async_update_entry(entry, options=options):
-            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+            async_options_saved(self.hass, entry, before)
         return self.async_create_entry(data=options)
 
     def _save(self, **changes: Any) -> ConfigFlowResult:
