@@ -268,3 +268,20 @@ async def test_saved_limit_takes_effect(
     assert shown(hass, NOT_REPORTING)[0] == "off"
     await at(hass, freezer, berlin(19, 5))
     assert shown(hass, NOT_REPORTING)[0] == "on"
+
+
+async def test_form_without_the_section_keeps_the_defaults(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """A client that sends no collar section (as before it existed) stores the defaults."""
+    flow = await hass.config_entries.options.async_init(init_integration.entry_id)
+    flow = await hass.config_entries.options.async_configure(
+        flow["flow_id"], {"next_step_id": "add_dog"}
+    )
+    result = await hass.config_entries.options.async_configure(
+        flow["flow_id"], {"name": "Luna", "care": {}}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    luna = init_integration.options[CONF_DOGS][1]
+    assert {key: luna[key] for key in WATCH_KEYS} == DEFAULT_WATCH

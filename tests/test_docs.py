@@ -73,6 +73,9 @@ from custom_components.pawcontrol.const import (
     DOMAIN,
     LOGGER,
 )
+from custom_components.pawcontrol.escape.manager import (
+    STORAGE_KEY as ESCAPE_STORE,
+)
 from custom_components.pawcontrol.flow_sections import CARE_FIELDS
 from custom_components.pawcontrol.flow_validation import (
     DOG_DETAIL_FIELDS,
@@ -112,6 +115,7 @@ STORES: Final = {
     HELD_STORE,
     RESILIENCE_STORE,
     WATCH_STORE,
+    ESCAPE_STORE,
 }
 SPEAKER: Final = "notify.collar_speaker"
 
@@ -141,6 +145,7 @@ EVENTS: Final = {
         "quiet_since",
     },
     "pawcontrol_battery_low": {"dog", "battery", "limit"},
+    "pawcontrol_dog_left_home": {"dog", "dog_name", "left_at", "escape"},
 }
 # Card types of Home Assistant's own dashboards that the examples may use.
 CARD_TYPES: Final = {

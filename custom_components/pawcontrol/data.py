@@ -31,6 +31,7 @@ from .const import (
     DEFAULT_RESILIENCE,
     LOGGER,
 )
+from .escape.config import EscapeConfig
 from .resilience import CircuitBreakerConfig, RetryConfig
 from .watch.config import WatchConfig
 
@@ -56,6 +57,7 @@ class DogConfig:
     gps_accuracy_limit: int = DEFAULT_GPS_ACCURACY_LIMIT
     care: CareConfig = field(default_factory=CareConfig)
     watch: WatchConfig = field(default_factory=WatchConfig)
+    escape: EscapeConfig = field(default_factory=EscapeConfig)
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> DogConfig:
@@ -70,6 +72,7 @@ class DogConfig:
             ),
             care=CareConfig.from_dict(raw),
             watch=WatchConfig.from_dict(raw),
+            escape=EscapeConfig.from_dict(raw),
         )
 
 

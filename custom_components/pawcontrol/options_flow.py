@@ -30,6 +30,7 @@ from .const import (
     DEFAULT_UPDATE_INTERVAL,
     DEFAULT_WEATHER_INTERVAL,
 )
+from .escape import flow as escape_flow
 from .flow_sections import (
     RESILIENCE_SECTION,
     dog_section_suggestions,
@@ -127,7 +128,8 @@ class PawControlOptionsFlow(OptionsFlow):
         has_device_api = bool(self.config_entry.data.get(CONF_API_URL))
         errors |= validate_location_source(user_input, has_device_api=has_device_api)
         dog = dog_options(dog_id or new_id, user_input, details) | sections
-        return dog, errors | number_errors, placeholders
+        escape, escape_errors = escape_flow.parse_escape(self.hass, user_input, dog)
+        return dog | escape, errors | number_errors | escape_errors, placeholders
 
     def _dog_form(
         self,
@@ -138,7 +140,12 @@ class PawControlOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """Show a dog's form; a section opens when it has the error."""
         schema = vol.Schema(
-            {**dog_fields(), **dog_detail_fields(), **dog_sections(errors)}
+            {
+                **dog_fields(),
+                **dog_detail_fields(),
+                **escape_flow.escape_section(collapsed="escape" not in errors),
+                **dog_sections(errors),
+            }
         )
         return self.async_show_form(
             step_id=step_id,
@@ -205,9 +212,8 @@ class PawControlOptionsFlow(OptionsFlow):
             if not errors:
                 dogs = self._dogs | {dog_id: edited}
                 return self._save(**{CONF_DOGS: list(dogs.values())})
-        suggested = (
-            dog | dog_section_suggestions(dog) if user_input is None else user_input
-        )
+        shown = dog | escape_flow.escape_suggestions(dog) | dog_section_suggestions(dog)
+        suggested = shown if user_input is None else user_input
         placeholders |= {"dog_name": dog[CONF_DOG_NAME]}
         return self._dog_form("edit_dog_details", suggested, errors, placeholders)
 

@@ -30,8 +30,10 @@ def collar_section(*, collapsed: bool) -> dict[vol.Marker, section]:
         vol.Required(key, default=DEFAULT_WATCH[key]): field.selector()
         for key, field in WATCH_FIELDS.items()
     }
+    # Optional: a form sent without the section (as before it existed) keeps
+    # the defaults, which the section's schema fills in.
     return {
-        vol.Required(COLLAR_SECTION): section(
+        vol.Optional(COLLAR_SECTION, default={}): section(
             vol.Schema(fields), {"collapsed": collapsed}
         )
     }
