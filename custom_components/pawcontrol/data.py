@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from .api import PawControlApiClient
     from .care.manager import CareManager
     from .care.reminders import ReminderManager
+    from .care.task_reminders import TaskReminders
+    from .care.tasks import CareTasks
     from .coordinator import PawControlCoordinator
     from .gps_manager import GpsManager
     from .notifications import NotificationManager
@@ -157,6 +159,8 @@ class PawControlRuntimeData:
     notifications: NotificationManager
     care: CareManager
     reminders: ReminderManager
+    tasks: CareTasks
+    task_reminders: TaskReminders
     # The integration's version from manifest.json: the hub's software version.
     version: str | None = None
 

@@ -58,7 +58,7 @@ WEIGHT_SCHEMA = vol.Schema(
 )
 
 
-def _number(value: Any) -> float | None:
+def number(value: Any) -> float | None:
     """Return a finite number from a service field, or None."""
     if isinstance(value, bool):
         return None
@@ -77,7 +77,7 @@ def _when(call: ServiceCall) -> datetime | None:
     return when
 
 
-def _care(call: ServiceCall) -> tuple[CareManager, str]:
+def care_of(call: ServiceCall) -> tuple[CareManager, str]:
     """Return the care manager and the checked dog id of a call."""
     entry = loaded_entry(call.hass)
     dog_id = call.data[ATTR_DOG]
@@ -90,7 +90,7 @@ def _care(call: ServiceCall) -> tuple[CareManager, str]:
     return entry.runtime_data.care, dog_id
 
 
-def _refused(err: CareError, call: ServiceCall) -> ServiceValidationError:
+def refused(err: CareError, call: ServiceCall) -> ServiceValidationError:
     """Return the translated error of a refused care action."""
     entry = loaded_entry(call.hass)
     dog = entry.runtime_data.dogs.get(call.data[ATTR_DOG])
@@ -101,20 +101,20 @@ def _refused(err: CareError, call: ServiceCall) -> ServiceValidationError:
 
 async def _async_start_walk(call: ServiceCall) -> None:
     """Start a walk."""
-    care, dog_id = _care(call)
+    care, dog_id = care_of(call)
     try:
         care.start_walk(dog_id)
     except CareError as err:
-        raise _refused(err, call) from None
+        raise refused(err, call) from None
 
 
 async def _async_end_walk(call: ServiceCall) -> ServiceResponse:
     """End the walk in progress and answer its summary."""
-    care, dog_id = _care(call)
+    care, dog_id = care_of(call)
     try:
         walk = care.end_walk(dog_id)
     except CareError as err:
-        raise _refused(err, call) from None
+        raise refused(err, call) from None
     return {
         "dog": dog_id,
         "start": walk.start.isoformat(),
@@ -126,8 +126,8 @@ async def _async_end_walk(call: ServiceCall) -> ServiceResponse:
 
 async def _async_log_feeding(call: ServiceCall) -> None:
     """Store a meal."""
-    care, dog_id = _care(call)
-    amount = _number(call.data[ATTR_AMOUNT])
+    care, dog_id = care_of(call)
+    amount = number(call.data[ATTR_AMOUNT])
     if (
         amount is None
         or amount != int(amount)
@@ -147,13 +147,13 @@ async def _async_log_feeding(call: ServiceCall) -> None:
     try:
         care.log_feeding(dog_id, int(amount), meal, when=when)
     except CareError as err:
-        raise _refused(err, call) from None
+        raise refused(err, call) from None
 
 
 async def _async_log_weight(call: ServiceCall) -> None:
     """Store a weighing."""
-    care, dog_id = _care(call)
-    weight = _number(call.data[ATTR_WEIGHT])
+    care, dog_id = care_of(call)
+    weight = number(call.data[ATTR_WEIGHT])
     if weight is None or not MIN_WEIGHT_KG <= weight <= MAX_WEIGHT_KG:
         raise invalid_input(
             "invalid_weight", min=str(MIN_WEIGHT_KG), max=f"{MAX_WEIGHT_KG:g}"
@@ -161,7 +161,7 @@ async def _async_log_weight(call: ServiceCall) -> None:
     try:
         care.log_weight(dog_id, round(weight, 2), when=_when(call))
     except CareError as err:
-        raise _refused(err, call) from None
+        raise refused(err, call) from None
 
 
 @callback
