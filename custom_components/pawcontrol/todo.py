@@ -70,7 +70,8 @@ class PawControlCareTasks(PawControlCareEntity, TodoListEntity):
         super().__init__(entry, dog, "care_tasks")
         self._tasks = entry.runtime_data.tasks
         self._wording = wording
-        self._revision: int | None = None
+        # What the items were built from: the tasks' revision and the time zone.
+        self._built: tuple[int, str] | None = None
         self._refresh()
 
     def _item(self, task: CareTask) -> TodoItem:
@@ -89,11 +90,20 @@ class PawControlCareTasks(PawControlCareEntity, TodoListEntity):
         )
 
     def _refresh(self) -> bool:
-        """Build the items again if the tasks changed; return whether they did."""
-        revision = self._tasks.revision(self.dog.dog_id)
-        if revision == self._revision:
+        """Build the items again if the tasks or the time zone changed.
+
+        Return whether they were built: due moments are shown in local time.
+        """
+        built = (
+            self._tasks.revision(self.dog.dog_id),
+            str(dt_util.get_default_time_zone()),
+        )
+        if built == self._built:
             return False
-        self._revision = revision
+        self._built = built
+        # Items compare due moments by instant: after a new time zone the new
+        # list equals the old one, and would not replace it.
+        self._attr_todo_items = None
         self._attr_todo_items = [
             self._item(task) for task in self._tasks.tasks(self.dog.dog_id)
         ]
