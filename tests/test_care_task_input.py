@@ -144,6 +144,7 @@ async def test_bad_todo_items_are_refused_and_nothing_changes(
         ({"summary": "Pill", "due_date": "2026-02-30"}, "invalid_due"),
         ({"summary": "Pill", "due_date": "soon"}, "invalid_due"),
         ({"summary": "Pill", "due_datetime": "tomorrow at 9"}, "invalid_due"),
+        ({"summary": "Pill", "due_datetime": "2026-02-30 10:00"}, "invalid_due"),
         ({"summary": "Pill", "due_datetime": "2201-01-01 09:00"}, "invalid_due"),
         (
             {
@@ -216,6 +217,9 @@ async def test_hostile_stored_tasks_are_set_aside_and_the_rest_kept(
         {**GOOD, "uid": "t14", "description": ["not", "text"]},
         {**GOOD, "uid": "t15", "description": "d" * 1001},
         {**GOOD, "uid": "t16", "reminded": "yesterday"},
+        {**GOOD, "uid": "t17", "completed": "2026-11-01"},
+        {**GOOD, "uid": "t18", "repeat": {"every": True, "unit": "days"}},
+        {**GOOD, "uid": "t19", "repeat": {"every": "3", "unit": "days"}},
         {**GOOD, "summary": "The same uid again"},
     ]
     done = {
@@ -224,15 +228,25 @@ async def test_hostile_stored_tasks_are_set_aside_and_the_rest_kept(
         "summary": "Wormer",
         "task": "gone",
     }
+    bad_done: list[Any] = [
+        {**done, "kind": "banana"},
+        {**done, "time": 5},
+        {**done, "time": None},
+        {**done, "time": "2026-11-01T10:00:00"},
+        {**done, "task": "../x"},
+        {**done, "summary": ""},
+        [done],
+    ]
     hass_storage["pawcontrol.care"] = care_file(
         buddy={
             "tasks": [GOOD, *bad_tasks, {**GOOD, "uid": "good2", "summary": "Bath"}],
-            "tasks_done": [done, {**done, "kind": "banana"}, {**done, "time": 5}],
+            "tasks_done": [done, *bad_done],
         }
     )
     await hass.config.async_set_time_zone("Europe/Berlin")
     options = entry_options | {CONF_DOGS: [dog_options(walk_interval_hours=0)]}
-    await setup_entry(hass, MockConfigEntry(domain=DOMAIN, options=options))
+    entry = MockConfigEntry(domain=DOMAIN, options=options)
+    await setup_entry(hass, entry)
     assert brief(await items(hass)) == [
         ("Rabies booster", "needs_action", "2027-03-01"),
         ("Bath", "needs_action", "2027-03-01"),
@@ -241,13 +255,17 @@ async def test_hostile_stored_tasks_are_set_aside_and_the_rest_kept(
     assert issue is not None
     assert (
         issue.translation_placeholders["reason"]
-        == f"{len(bad_tasks) + 2} invalid records"
+        == f"{len(bad_tasks) + len(bad_done)} invalid records"
     )
-    title, _ = await repair_text(hass, issue)
-    assert title
-    # What is kept is written back as it was read; the list still works.
+    title, description = await repair_text(hass, issue)
+    assert title == "PawControl started pawcontrol.care afresh"
+    assert f"({len(bad_tasks) + len(bad_done)} invalid records)" in description
+    # The list still works, and the next save keeps what was valid.
     await todo(hass, "update_item", item="Bath", status="completed")
-    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(entry.entry_id)
+    stored = hass_storage["pawcontrol.care"]["data"]["dogs"]["buddy"]
+    assert [task["uid"] for task in stored["tasks"]] == ["good1", "good2"]
+    assert [d["summary"] for d in stored["tasks_done"]] == ["Wormer", "Bath"]
 
 
 @pytest.mark.parametrize("tasks", ["all of them", {"uid": "x"}, 42])

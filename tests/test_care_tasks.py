@@ -306,8 +306,8 @@ async def test_kind_and_repeat_are_lines_of_the_description(
     assert found[0]["description"] == (
         "Kind: Vaccination\nRepeats every 6 months\nNew vet"
     )
-    # Without the repeat line the task is done once.
-    await todo(hass, "update_item", item=uid, description="Kind: Vet visit")
+    # Without the repeat line the task is done once; a kind's id is a kind too.
+    await todo(hass, "update_item", item=uid, description="KIND: vet_visit")
     await todo(hass, "update_item", item=uid, status="completed")
     found = await items(hass)
     assert (found[0]["status"], found[0]["description"]) == (
@@ -391,6 +391,16 @@ async def test_tasks_move_in_the_panel(
         }
     )
     assert (await client.receive_json())["success"]
+    # Onto itself: nothing moves.
+    await client.send_json_auto_id(
+        {
+            "type": "todo/item/move",
+            "entity_id": TODO,
+            "uid": uids[1],
+            "previous_uid": uids[1],
+        }
+    )
+    assert (await client.receive_json())["success"]
     await client.send_json_auto_id({"type": "todo/item/list", "entity_id": TODO})
     listed = (await client.receive_json())["result"]["items"]
     assert [item["summary"] for item in listed] == ["C", "B", "A"]
@@ -436,3 +446,15 @@ async def test_tasks_and_their_history_survive_a_restart(
             datetime(2026, 11, 2, tzinfo=BERLIN),
             datetime(2026, 11, 3, tzinfo=BERLIN),
         ) == ["Done: Wormer (Deworming)"]
+
+
+async def test_a_repeating_task_without_a_due_date_counts_from_the_day_done(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, loaded: MockConfigEntry
+) -> None:
+    """No due date: the next one is due a period after it was done."""
+    await add_task(
+        hass, summary="Bath", kind="grooming", repeat_every=6, repeat_unit="weeks"
+    )
+    assert brief(await items(hass)) == [("Bath", "needs_action", None)]
+    await todo(hass, "update_item", item="Bath", status="completed")
+    assert brief(await items(hass)) == [("Bath", "needs_action", "2026-12-14")]

@@ -72,7 +72,7 @@ class TaskReminders:
         # Tasks whose reminder for their current due date went out, per dog.
         self._reminded: dict[str, set[str]] = {}
         self._next: dict[str, datetime | None] = {}
-        self._unsub_listener: CALLBACK_TYPE | None = None
+        self._unsub_listener: CALLBACK_TYPE = lambda: None
         self._unsub_timer: CALLBACK_TYPE | None = None
         self._timer_at: datetime | None = None
         self._job = HassJob(self._at_timer, cancel_on_shutdown=True)
@@ -84,9 +84,7 @@ class TaskReminders:
 
     async def async_shutdown(self) -> None:
         """Stop the listener and the timer."""
-        if self._unsub_listener is not None:
-            self._unsub_listener()
-            self._unsub_listener = None
+        self._unsub_listener()
         self._schedule(None)
 
     @callback

@@ -58,14 +58,15 @@ def _due(call: ServiceCall) -> Due | None:
     moment: str | None = call.data.get(ATTR_DUE_DATETIME)
     if day is not None and moment is not None:
         raise CareError("task_due_twice")
-    if day is None and moment is None:
+    text = day if day is not None else moment
+    if text is None:
         return None
-    due: Due | None = None
+    due: Due | None
     try:
         if day is not None:
-            due = dt_util.parse_date(day[:40])
-        elif moment is not None:
-            due = dt_util.parse_datetime(moment[:40])
+            due = dt_util.parse_date(text[:40])
+        else:
+            due = dt_util.parse_datetime(text[:40])
     except ValueError:  # well formed, but no such day (February 30)
         due = None
     if due is None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import takewhile
 import re
 from typing import Final
 
@@ -133,20 +134,14 @@ def _reader(common: Mapping[str, str], selector: Mapping[str, str]) -> _Reader:
     """Return how one language's lines look, from its translations."""
     texts = {key.rpartition(".")[2]: text for key, text in common.items()}
     templates = [texts[key] for keys in _REPEAT_KEYS.values() for key in keys]
-    prefix: list[str] = []
-    for words in zip(*(t.casefold().split() for t in templates), strict=False):
-        if len(set(words)) > 1:
-            break
-        prefix.append(words[0])
+    # The words all repeat lines start with: "repeats every", "wiederholt sich".
+    columns = zip(*(t.casefold().split() for t in templates), strict=False)
+    prefix = tuple(words[0] for words in takewhile(lambda w: len(set(w)) == 1, columns))
     option = f"component.{DOMAIN}.selector.care_task_kind.options."
     return _Reader(
         kind=_pattern(texts["task_kind_line"], r"(?P<kind>.+?)"),
-        kinds={
-            selector[option + kind].casefold(): kind
-            for kind in KINDS
-            if option + kind in selector
-        },
-        repeat_prefix=tuple(prefix),
+        kinds={selector.get(option + kind, kind).casefold(): kind for kind in KINDS},
+        repeat_prefix=prefix,
         repeats=tuple(
             (_pattern(texts[key], r"(?P<count>\S+?)"), unit, plural)
             for unit, keys in _REPEAT_KEYS.items()

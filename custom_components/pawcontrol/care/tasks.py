@@ -87,9 +87,7 @@ class CareTasks:
         return self._revisions.get(dog_id, 0)
 
     def _list(self, dog_id: str) -> list[CareTask]:
-        """Return a configured dog's tasks or raise."""
-        if dog_id not in self._care.histories:
-            raise CareError("unknown_dog", dog=dog_id)
+        """Return a configured dog's tasks (its id was checked by the caller)."""
         return self._care.histories[dog_id].tasks
 
     def _index(self, dog_id: str, uid: str) -> int:
