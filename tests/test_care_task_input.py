@@ -56,6 +56,11 @@ async def _refused(call: Any) -> ServiceValidationError:
             "at most 1000 characters",
         ),
         (
+            {"item": "Walk", "description": "Kind: Other\n" * 100_000},
+            "task_description_too_long",
+            "at most 1000 characters",
+        ),
+        (
             {"item": "Pill", "description": "Repeats every 0 days"},
             "invalid_repeat",
             "every 1 to 365 days, weeks or months",

@@ -25,9 +25,11 @@ from homeassistant.helpers.translation import async_get_translations
 from ..const import DOMAIN
 from ..services import excerpt
 from .manager import CareError
-from .task_models import KINDS, MAX_REPEAT, UNITS, CareTask, Repeat
+from .task_models import KINDS, MAX_DESCRIPTION, MAX_REPEAT, UNITS, CareTask, Repeat
 
 READ_LANGUAGES: Final = ("en", "de")
+# The longest description read: the notes and room for the kind and repeat lines.
+MAX_READ: Final = MAX_DESCRIPTION + 200
 # Singular and plural repeat lines per unit: task_repeat_day, task_repeat_days...
 _REPEAT_KEYS: Final = {
     unit: (f"task_repeat_{unit.removesuffix('s')}", f"task_repeat_{unit}")
@@ -85,6 +87,9 @@ class TaskWording:
 
     def parse(self, description: str | None) -> ParsedDescription:
         """Return the user's text and the kind and repeat lines of a description."""
+        if len(description or "") > MAX_READ:
+            # Not read at all: far longer than notes and lines can be.
+            raise CareError("task_description_too_long", max=str(MAX_DESCRIPTION))
         kept: list[str] = []
         kind: str | None = None
         repeat: Repeat | None = None
