@@ -64,8 +64,8 @@ async def test_dog_named_circuit_keeps_its_entities(
     ]
     assert old.entity_id in dog_entities
     # The dog's 5 data entities and its 15 care entities (no weather: no advice),
-    # and its diary.
-    assert len(dog_entities) == 21
+    # its diary and its care task list.
+    assert len(dog_entities) == 22
     assert registry.async_get(old.entity_id).name == "Circuit's collar battery"
 
 

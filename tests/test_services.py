@@ -333,6 +333,7 @@ async def test_services_are_registered(
         "log_feeding",
         "log_weight",
         "emergency_alert",
+        "add_care_task",
     }
 
 
