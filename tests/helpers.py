@@ -11,6 +11,7 @@ from typing import Any, Final
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant import loader
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.translation import async_get_translations
 import pytest
@@ -72,6 +73,34 @@ async def shown_errors(
         strings[f"component.{DOMAIN}.{category}.error.{error}"].format(**placeholders)
         for error in result["errors"].values()
     ]
+
+
+def suggested_values(result: Any) -> dict[str, Any]:
+    """Return the values the shown form fills in, by field (sections nested).
+
+    A field without a suggested value is left out: the frontend shows it empty.
+    """
+    return _suggested(result["data_schema"].schema)
+
+
+def _suggested(schema: Any) -> dict[str, Any]:
+    """Return the suggested values of one schema's markers."""
+    values: dict[str, Any] = {}
+    for marker, validator in schema.items():
+        if isinstance(validator, section):
+            values[str(marker)] = _suggested(validator.schema.schema)
+        elif marker.description and "suggested_value" in marker.description:
+            values[str(marker)] = marker.description["suggested_value"]
+    return values
+
+
+async def translated(
+    hass: HomeAssistant, key: str, placeholders: Any = None, language: str = "en"
+) -> str:
+    """Return a text by its key (``config.abort.x``), filled in as it is shown."""
+    category = key.partition(".")[0]
+    strings = await async_get_translations(hass, language, category, [DOMAIN])
+    return strings[f"component.{DOMAIN}.{key}"].format(**(placeholders or {}))
 
 
 def entry_device(

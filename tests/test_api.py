@@ -106,6 +106,10 @@ async def test_connection_refused(hass: HomeAssistant, refused_url: str) -> None
     with pytest.raises(PawControlApiConnectionError) as caught:
         await _client(hass, refused_url).async_check_health()
     assert "127.0.0.1" not in str(caught.value)
+    # What the repair turns into "connection refused" for the user.
+    assert str(caught.value) == (
+        "Cannot reach the device API: ClientConnectorError (connection refused)"
+    )
 
 
 def test_parse_retry_after() -> None:

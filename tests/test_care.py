@@ -141,7 +141,7 @@ async def test_inaccurate_fixes_and_jumps_are_dropped(
 @pytest.mark.parametrize(
     ("service", "data", "key"),
     [
-        ("start_walk", {"dog": "rex"}, "unknown_dog"),
+        ("start_walk", {"dog": "rex"}, "unknown_dog_only"),
         ("end_walk", {"dog": "buddy"}, "no_walk_in_progress"),
         ("log_feeding", {"dog": "buddy", "amount_g": 0}, "invalid_amount"),
         ("log_feeding", {"dog": "buddy", "amount_g": 5001}, "invalid_amount"),

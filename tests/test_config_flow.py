@@ -187,16 +187,26 @@ async def test_user_flow_unexpected_error_is_logged(
 
 
 BAD_URLS = [
-    pytest.param("http://127.0.0.1:99999", id="port-99999"),
-    pytest.param("http://127.0.0.1:-1", id="port-minus-1"),
-    pytest.param("http://127.0.0.1:0", id="port-0"),
-    pytest.param("http://[::1", id="broken-ipv6"),
-    pytest.param("http://127.0.0.1:{port}/\r\nX-Evil: 1", id="crlf"),
-    pytest.param("http://127.0.0.1:{port}/a b", id="space"),
-    pytest.param("http://127.0.0.1:{port}/?key=1", id="query"),
-    pytest.param("http://127.0.0.1:{port}/" + "a" * 2001, id="2001-chars"),
-    pytest.param("http://127.0.0.1:{port}/" + "a" * 100_000, id="100-kb"),
-    pytest.param("ftp://127.0.0.1:{port}", id="ftp"),
+    pytest.param("http://127.0.0.1:99999", "url_invalid_port", id="port-99999"),
+    pytest.param("http://127.0.0.1:-1", "url_invalid_port", id="port-minus-1"),
+    pytest.param("http://127.0.0.1:0", "url_invalid_port", id="port-0"),
+    pytest.param("http://127.0.0.1:x", "url_invalid_port", id="port-x"),
+    pytest.param("http://[::1", "url_invalid_host", id="broken-ipv6"),
+    pytest.param("http://:{port}", "url_invalid_host", id="no-host"),
+    pytest.param("http://xn--", "url_invalid_host", id="empty-idna-label"),
+    pytest.param("http://127.0.0.1:{port}/\r\nX-Evil: 1", "url_has_spaces", id="crlf"),
+    pytest.param("http://127.0.0.1:{port}/a b", "url_has_spaces", id="space"),
+    pytest.param("http://127.0.0.1:{port}/?key=1", "url_query_or_fragment", id="query"),
+    pytest.param("http://127.0.0.1:{port}?", "url_query_or_fragment", id="empty-query"),
+    pytest.param("http://127.0.0.1:{port}#top", "url_query_or_fragment", id="fragment"),
+    pytest.param(
+        "http://127.0.0.1:{port}/" + "a" * 2001, "url_too_long", id="2001-chars"
+    ),
+    pytest.param(
+        "http://127.0.0.1:{port}/" + "a" * 100_000, "url_too_long", id="100-kb"
+    ),
+    pytest.param("ftp://127.0.0.1:{port}", "invalid_url", id="ftp"),
+    pytest.param("127.0.0.1:{port}", "invalid_url", id="no-scheme"),
 ]
 
 
@@ -207,21 +217,22 @@ def _port(api: ScriptedApi) -> int:
     return port
 
 
-@pytest.mark.parametrize("url", BAD_URLS)
+@pytest.mark.parametrize(("url", "error"), BAD_URLS)
 async def test_user_flow_invalid_url(
     hass: HomeAssistant,
     scripted_api: ScriptedApi,
     caplog: pytest.LogCaptureFixture,
     url: str,
+    error: str,
 ) -> None:
-    """A URL that cannot be requested is refused on the form; nothing is sent."""
+    """A URL that cannot be requested is refused with its reason; nothing is sent."""
     flow_id = await _start(hass)
     result = await hass.config_entries.flow.async_configure(
         flow_id,
         {"name": "Buddy", CONF_API_URL: url.format(port=_port(scripted_api))},
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_API_URL: "invalid_url"}
+    assert result["errors"] == {CONF_API_URL: error}
     assert scripted_api.seen == []
     assert_clean_log(caplog)
     result = await hass.config_entries.flow.async_configure(
@@ -404,8 +415,8 @@ async def test_examples_in_form_texts_are_filled_in(hass: HomeAssistant) -> None
         flow_id, {"name": "Buddy", CONF_API_URL: "ftp://dog"}
     )
     assert await shown_errors(hass, result) == [
-        "Enter a URL that starts with http:// or https://, with a valid host and "
-        "port, at most 2000 characters long, and without spaces or line breaks."
+        "Enter a URL that starts with http:// or https://, for example"
+        " http://192.168.1.20:8080."
     ]
     result = await hass.config_entries.flow.async_configure(
         flow_id,
@@ -419,18 +430,6 @@ async def test_examples_in_form_texts_are_filled_in(hass: HomeAssistant) -> None
         "At least one notify service does not exist. Use the form notify.service_name."
     ]
     assert result["description_placeholders"]["api_url_example"].startswith("http")
-
-
-async def test_single_instance(hass: HomeAssistant) -> None:
-    """A second PawControl is refused; dogs are added in the options."""
-    MockConfigEntry(domain=DOMAIN, options={CONF_DOGS: [dog_options()]}).add_to_hass(
-        hass
-    )
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN, context={"source": SOURCE_USER}
-    )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "single_instance_allowed"
 
 
 async def test_reauth(
@@ -572,8 +571,9 @@ async def test_reconfigure_keeps_the_device_api_that_locates_dogs(
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {CONF_API_URL: "device_api_locates_dogs"}
     assert await shown_errors(hass, result) == [
-        "The device API is the only location source of Buddy, Rex. Give each of"
-        " them a GPS source in the options first, then remove the device API."
+        "The device API is the only location source of these dogs: Buddy, Rex."
+        " Give each of them a GPS source in the options first, then remove the"
+        " device API."
     ]
     assert entry.data == data
     result = await hass.config_entries.flow.async_configure(
@@ -583,13 +583,14 @@ async def test_reconfigure_keeps_the_device_api_that_locates_dogs(
     await hass.async_block_till_done()
 
 
-@pytest.mark.parametrize("url", BAD_URLS)
+@pytest.mark.parametrize(("url", "error"), BAD_URLS)
 async def test_reconfigure_invalid_url(
     hass: HomeAssistant,
     mock_config_entry: MockConfigEntry,
     scripted_api: ScriptedApi,
     caplog: pytest.LogCaptureFixture,
     url: str,
+    error: str,
 ) -> None:
     """A URL that cannot be requested is refused; the stored device API stays."""
     mock_config_entry.add_to_hass(hass)
@@ -599,7 +600,7 @@ async def test_reconfigure_invalid_url(
         result["flow_id"], {CONF_API_URL: url.format(port=_port(scripted_api))}
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {CONF_API_URL: "invalid_url"}
+    assert result["errors"] == {CONF_API_URL: error}
     assert mock_config_entry.data == data
     assert scripted_api.seen == []
     assert_clean_log(caplog)
@@ -663,4 +664,21 @@ async def test_reconfigure_new_origin_without_auth_stores_no_token(
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     assert mock_config_entry.data == {CONF_API_URL: scripted_api.url}
+    assert {token for _, token in scripted_api.seen} == {None}
+
+
+async def test_reconfigure_adds_a_device_api(
+    hass: HomeAssistant, scripted_api: ScriptedApi
+) -> None:
+    """An entry without a device API gets one; there is no stored token to send."""
+    dogs = [dog_options(**{CONF_GPS_SOURCE: COLLAR})]
+    entry = MockConfigEntry(domain=DOMAIN, options={CONF_DOGS: dogs})
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_API_URL: scripted_api.url}
+    )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert entry.data == {CONF_API_URL: scripted_api.url}
     assert {token for _, token in scripted_api.seen} == {None}

@@ -13,6 +13,7 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -42,6 +43,12 @@ def entry_options(entry_options: dict[str, Any]) -> dict[str, Any]:
         CONF_DOGS: [dog_options()],
         **FAST,
     }
+
+
+def _seconds_until_probe(hass: HomeAssistant) -> float:
+    """Return the seconds from now to the circuit sensor's open_until."""
+    until = datetime.fromisoformat(hass.states.get(CIRCUIT).attributes["open_until"])
+    return (until - dt_util.utcnow()).total_seconds()
 
 
 def _requests(device_api: DeviceApiServer) -> int:
@@ -76,15 +83,18 @@ async def test_outage_breaker_and_recovery(
     events = async_capture_events(hass, "pawcontrol_circuit_state_changed")
     device_api.mode = Mode.ERROR_500
     caplog.clear()
+    last_success = dt_util.utcnow().isoformat()
     # Two attempts per refresh until the retry budget (10 tokens, one per failed
     # attempt, no retry at 5 or fewer) stops retrying in the third refresh.
-    for refresh, expected in ((1, 3), (2, 5), (3, 6)):
+    for expected in (3, 5, 6):
         await tick(hass, freezer)
         assert _requests(device_api) == expected
         state = hass.states.get(BATTERY)
         assert state.state == "87"
         assert state.attributes["stale"] is True
-        assert state.attributes["data_age_seconds"] == 15.0 * refresh
+        # A fixed time, the same on every refresh of the outage, not a growing age.
+        assert state.attributes["stale_since"] == last_success
+        assert "data_age_seconds" not in state.attributes
     assert hass.states.get(CONNECTIVITY).state == "off"
     assert hass.states.get(CIRCUIT).state == "on"
     assert hass.states.get(CIRCUIT).attributes["state"] == "open"
@@ -151,7 +161,11 @@ async def test_probe_failure_reopens_longer(
     # The probe failed: one request, no retry, open again for 60 s plus jitter.
     assert _requests(device_api) == 7
     assert hass.states.get(CIRCUIT).attributes["state"] == "open"
-    assert 60 <= hass.states.get(CIRCUIT).attributes["open_remaining"] <= 66
+    assert 60 <= _seconds_until_probe(hass) <= 66
+    assert "open_remaining" not in hass.states.get(CIRCUIT).attributes
+    # The seconds left are still in the statistics.
+    stats = (await get_statistics(hass))["circuit_breakers"]["dog_buddy"]
+    assert 60 <= stats["open_remaining"] <= 66
     for _ in range(3):
         await tick(hass, freezer)
     assert _requests(device_api) == 7
@@ -190,7 +204,7 @@ async def test_retry_after_hint(
     for refresh in range(1, 4):
         await tick(hass, freezer)
         assert _requests(device_api) == 1 + refresh
-    remaining = hass.states.get(CIRCUIT).attributes["open_remaining"]
+    remaining = _seconds_until_probe(hass)
     # The open time is at least the hint; the HTTP-date hint is 75 s away at the third failure.
     assert remaining >= (30 if mode is Mode.UNAVAILABLE_503 else 75)
     # At 45 s the 30 s circuit lets a probe through; the 75 s one does not yet.

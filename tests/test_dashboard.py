@@ -96,6 +96,7 @@ def entry_options(entry_options: dict[str, Any]) -> dict[str, Any]:
 
 async def test_one_section_per_configured_dog(
     hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
     init_integration: MockConfigEntry,
     hass_ws_client: WebSocketGenerator,
 ) -> None:
@@ -111,6 +112,9 @@ async def test_one_section_per_configured_dog(
     buddy, luna = _sections(dashboard)[:2]
     assert _card(buddy, type="map")["entities"] == ["device_tracker.buddy", "zone.home"]
     assert _card(luna, type="map")["entities"] == ["device_tracker.luna", "zone.home"]
+    # The line is today's path: 18:00 UTC is 10:00 in Home Assistant's zone.
+    assert str(hass.config.time_zone) == "US/Pacific"
+    assert _card(buddy, type="map")["hours_to_show"] == 10
     walks = _card(buddy, type="entities", title="Walks")
     assert walks["entities"][0] == {
         "entity": "sensor.buddy_walks_today",
@@ -249,9 +253,12 @@ async def test_statistics_table_reads_each_circuit(
 
     shown = Template(table, hass).async_render(parse_result=False)
 
-    assert "0 of 3 circuits open" in shown
-    assert "| Buddy Device connection | working | 0 | 0 |" in shown
-    assert "| Circuit | State | Failed calls | Times opened |" in shown
+    assert "Open circuits: 0 of 3. Rejected calls: 0. Retries: 0." in shown
+    assert "| Buddy Device connection | working | 0 | 0 | 0 |" in shown
+    assert (
+        "| Circuit | State | Failed calls | Outages | Reopened after a failed test |"
+        in shown
+    )
 
 
 async def test_without_pawcontrol_the_dashboard_says_so(
@@ -283,7 +290,7 @@ async def test_the_frontend_loads_the_strategy(
     response = await client.get(url)
     assert response.status == 200
     script = await response.text()
-    assert "customElements.define(TAG" in script
+    assert "defineWhenReady" in script
     assert "ll-strategy-dashboard-" in script
 
 

@@ -434,6 +434,31 @@ async def test_every_example_works(
     assert titles == ["PawControl: Buddy (Warning)", "Walk ended"]
 
 
+async def test_templates_read_an_outage(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    device_api: DeviceApiServer,
+    notified: list[ServiceCall],
+    blueprint_folder: Path,
+) -> None:
+    """During an outage the examples show the next test time and the data's age."""
+    await _set_up(hass, device_api, **FAST)
+    device_api.mode = Mode.ERROR_500
+    hass.states.async_set("device_tracker.buddy_collar", "unavailable")
+    for _ in range(4):
+        await tick(hass, freezer)
+    rendered = [
+        await _render(hass, block, block.text)
+        for block in blocks(EXAMPLES)
+        if block.kind == "jinja"
+    ]
+    # 18:00:45 in UTC is 10:00:45 in the tests' Los Angeles, plus the jitter.
+    assert any("dog_buddy (open, next test at 10:01:" in text for text in rendered)
+    assert any(
+        "Buddy's location is from 10:00, 1.0 minutes old." in text for text in rendered
+    )
+
+
 async def test_quickstart_blocks_work(
     hass: HomeAssistant, docs_entry: MockConfigEntry
 ) -> None:

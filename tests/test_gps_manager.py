@@ -90,6 +90,7 @@ async def test_unavailable_tracker_serves_last_known(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Three attempts, then the last known location, stale, with one warning."""
+    fixed_at = dt_util.utcnow()
     _manual(hass)
     await setup_entry(hass, gps_entry)
     hass.states.async_set(MANUAL, "unavailable")
@@ -99,7 +100,9 @@ async def test_unavailable_tracker_serves_last_known(
     state = hass.states.get(TRACKER)
     assert state.attributes["latitude"] == 48.1
     assert state.attributes["stale"] is True
-    assert state.attributes["data_age_seconds"] == 30.0
+    # The time of the fix shown, not its growing age.
+    assert state.attributes["stale_since"] == fixed_at.isoformat()
+    assert "data_age_seconds" not in state.attributes
     assert hass.states.get("binary_sensor.buddy_data_source").state == "off"
     assert await _gps_retries(hass) == {
         # The GPS retry budget allows one retry in the second failed refresh.
@@ -203,7 +206,7 @@ async def test_last_known_location_survives_restart(
     assert state.attributes["stale"] is True
     assert state.attributes["source"] == MANUAL
     assert state.attributes["rejected_reason"] == "unavailable"
-    assert state.attributes["data_age_seconds"] == 600.0
+    assert state.attributes["stale_since"] == saved_at.isoformat()
     # The unreadable location of "gone" costs one warning for the whole store.
     assert our_warnings(caplog)[0] == (
         "Ignored stored data of pawcontrol.gps_last_known that could not be used "

@@ -18,6 +18,7 @@ from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 from custom_components.pawcontrol.api import (
     PawControlApiAuthError,
     PawControlApiConnectionError,
+    PawControlApiNotFoundError,
     PawControlApiResponseError,
     PawControlApiRetryAfterError,
 )
@@ -33,38 +34,90 @@ from .platforms import async_setup_test_platforms
 MANIFEST = Path(__file__).parents[1] / "custom_components/pawcontrol/manifest.json"
 OPTIONS = ["resting", "sleeping", "walking", "running", "playing", "eating", "unknown"]
 
-# What a breaker stores (format_error of the real exception) -> what a repair says.
+# What a breaker stores (format_error of the real exception) -> what a repair says:
+# what it means for the user, the code in parentheses.
 PROBLEMS = [
     (
         PawControlApiRetryAfterError(503, 30.0),
-        "the device answered 503: busy, retry in 30 s",
+        "the device API is overloaded or down for maintenance and asks PawControl "
+        "to wait 30 s (HTTP 503)",
     ),
-    (PawControlApiRetryAfterError(503, None), "the device answered 503: busy"),
+    (
+        PawControlApiRetryAfterError(503, None),
+        "the device API is overloaded or down for maintenance (HTTP 503)",
+    ),
     (
         PawControlApiRetryAfterError(429, 120.0),
-        "the device answered 429: too many requests, retry in 120 s",
+        "the device API gets more requests than it accepts and asks PawControl "
+        "to wait 120 s (HTTP 429)",
     ),
     (
         PawControlApiRetryAfterError(429, None),
-        "the device answered 429: too many requests",
+        "the device API gets more requests than it accepts and asks PawControl "
+        "to slow down (HTTP 429)",
     ),
     (
         PawControlApiResponseError("HTTP 500", 500),
-        "the device answered with the error 500",
+        "the device API has an internal problem and cannot report the dog's data; "
+        "your network and the token are fine (HTTP 500)",
+    ),
+    (
+        PawControlApiResponseError("HTTP 502", 502),
+        "the device API has an internal problem and cannot report the dog's data; "
+        "your network and the token are fine (HTTP 502)",
+    ),
+    (
+        PawControlApiResponseError("HTTP 400", 400),
+        "the device API refuses PawControl's request; PawControl or the device may "
+        "need an update (HTTP 400)",
+    ),
+    (
+        PawControlApiResponseError("HTTP 302", 302),
+        "the device API gave an answer PawControl does not expect (HTTP 302)",
     ),
     (
         PawControlApiResponseError("Malformed JSON from the device API"),
-        "the device sent an answer PawControl cannot read",
+        "the device API sent an answer PawControl cannot read; PawControl or the "
+        "device may need an update (unreadable answer)",
     ),
-    (PawControlApiAuthError("HTTP 401"), "the device refused the token"),
+    (
+        PawControlApiAuthError("HTTP 401"),
+        "the device API refuses PawControl's token: it is wrong or no longer valid "
+        "(HTTP 401)",
+    ),
+    (
+        PawControlApiAuthError("HTTP 403"),
+        "the device API refuses PawControl's token: it is wrong or no longer valid "
+        "(HTTP 403)",
+    ),
+    (
+        PawControlApiNotFoundError("HTTP 404"),
+        "the device API does not know this dog: check its ID on the device (HTTP 404)",
+    ),
     (
         PawControlApiConnectionError("Timeout talking to the device API"),
-        "no answer in time",
+        "the device API did not answer in time: it may be switched off, overloaded "
+        "or on a slow network (timeout)",
     ),
-    (TimeoutError(), "no answer in time"),
+    (TimeoutError(), "no answer in time (timeout)"),
+    (
+        PawControlApiConnectionError(
+            "Cannot reach the device API: ClientConnectorError (connection refused)"
+        ),
+        "nothing at the device API's address accepts the connection: the device or "
+        "its service is not running, or the port is wrong (connection refused)",
+    ),
+    (
+        PawControlApiConnectionError(
+            "Cannot reach the device API: ClientConnectorDNSError"
+        ),
+        "the name in the device API's address cannot be found: check the address "
+        "and your network's name service (name not found)",
+    ),
     (
         PawControlApiConnectionError("Cannot reach the device API: ClientOSError"),
-        "the address cannot be reached",
+        "the device API's address cannot be reached: check the network and that "
+        "the device is switched on (no connection)",
     ),
     (
         ServiceNotFound("notify", "gone"),
@@ -92,9 +145,14 @@ async def test_problem_in_german(hass: HomeAssistant) -> None:
     """The words follow Home Assistant's language."""
     hass.config.language = "de"
     error = format_error(PawControlApiRetryAfterError(503, 30.0))
-    assert (
-        await async_problem_text(hass, error)
-        == "das Gerät antwortete 503: ausgelastet, neuer Versuch in 30 s"
+    assert await async_problem_text(hass, error) == (
+        "die Geräte-API ist überlastet oder wird gewartet und bittet PawControl, "
+        "30 s zu warten (HTTP 503)"
+    )
+    error = format_error(PawControlApiResponseError("HTTP 500", 500))
+    assert await async_problem_text(hass, error) == (
+        "die Geräte-API hat ein internes Problem und kann die Daten des Hundes "
+        "nicht liefern; dein Netzwerk und das Token sind in Ordnung (HTTP 500)"
     )
 
 

@@ -204,7 +204,7 @@ async def test_remove_dog_removes_device(
     assert _dog_names(hass, mock_config_entry) == ["Buddy", "Luna"]
     result = await _submit(hass, flow_id, {CONF_DOGS: ["buddy"]})
     assert result["step_id"] == "remove_dog_confirm"
-    assert result["description_placeholders"] == {"dog_names": "Buddy"}
+    assert result["description_placeholders"] == {"dog_name": "Buddy"}
     assert _dog_names(hass, mock_config_entry) == ["Buddy", "Luna"]
     result = await _submit(hass, flow_id, {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
@@ -261,10 +261,12 @@ async def test_remove_dogs_ticks_nothing_and_asks_first(
     result = await _submit(hass, flow_id, {CONF_DOGS: ["luna", "buddy"]})
     assert result["errors"] == {CONF_DOGS: "last_dog"}
     result = await _submit(hass, flow_id, {CONF_DOGS: ["luna"]})
+    # One dog: the step with the texts for one dog.
     assert result["step_id"] == "remove_dog_confirm"
+    assert await _step_text(hass, result, "title") == "Remove Luna?"
     assert await _step_text(hass, result, "description") == (
-        "Remove Luna? Their devices and entities are deleted from Home Assistant,"
-        " and their walks, meals and weights with them. This cannot be undone."
+        "The device and entities of Luna are deleted from Home Assistant, and with"
+        " them the dog's walks, meals and weights. This cannot be undone."
     )
     assert await _step_text(hass, result, "submit") == "Remove"
     # Closing the dialog instead of confirming removes nothing.
@@ -287,7 +289,15 @@ async def test_remove_confirmation_names_every_dog(
     )
     flow_id = await _open(hass, mock_config_entry, "remove_dog")
     result = await _submit(hass, flow_id, {CONF_DOGS: ["max_muller", "luna"]})
+    assert result["step_id"] == "remove_dogs_confirm"
     assert result["description_placeholders"] == {"dog_names": "Luna, Max Müller"}
+    assert await _step_text(hass, result, "title") == "Remove these dogs?"
+    assert await _step_text(hass, result, "description") == (
+        "Remove Luna, Max Müller? Their devices and entities are deleted from Home"
+        " Assistant, and their walks, meals and weights with them. This cannot be"
+        " undone."
+    )
+    assert await _step_text(hass, result, "submit") == "Remove"
     result = await _submit(hass, flow_id, {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert mock_config_entry.options[CONF_DOGS] == [dog_options()]
@@ -307,7 +317,7 @@ async def test_remove_confirmation_after_another_flow_removed_dogs(
     )
     flow_a = await _open(hass, mock_config_entry, "remove_dog")
     result = await _submit(hass, flow_a, {CONF_DOGS: ["buddy", "luna"]})
-    assert result["step_id"] == "remove_dog_confirm"
+    assert result["step_id"] == "remove_dogs_confirm"
     flow_b = await _open(hass, mock_config_entry, "remove_dog")
     await _submit(hass, flow_b, {CONF_DOGS: ["rex"]})
     result = await _submit(hass, flow_b, {})

@@ -66,7 +66,7 @@ TRANSLATABLE = {
 # catches every exception of _async_call, so it never reaches a user.
 INTERNAL_RAISES = {("notifications.py", "_async_call")}
 # Abort reasons Home Assistant itself produces for this flow.
-HA_ABORTS = {"single_instance_allowed", "reauth_successful", "reconfigure_successful"}
+HA_ABORTS = {"reauth_successful", "reconfigure_successful"}
 # Translation keys of sensors no device class fits: free text, counts and ratios.
 NO_DEVICE_CLASS = {"activity", "open_circuits", "rejected_calls", "retries"}
 NO_DEVICE_CLASS |= {
@@ -122,7 +122,7 @@ EVIDENCE: tuple[tuple[str, str, str], ...] = (
     ("test-before-configure", "config_flow.py", r"await client\.async_check_health\(\)"),
     ("test-before-setup", "__init__.py", r"await coordinator\.async_config_entry_first_refresh\(\)"),
     ("test-coverage", "/scripts/test", r"--cov-fail-under=(?:9[5-9]|100)\b"),
-    ("unique-config-entry", "manifest.json", r'"single_config_entry": true'),
+    ("unique-config-entry", "config_flow.py", r'if self\._async_current_entries\(include_ignore=False\):\n\s+return self\._abort_second_entry\(\)'),
 )  # fmt: skip
 # Rule -> regex that no integration module may match.
 FORBIDDEN: dict[str, str] = {
@@ -376,7 +376,12 @@ def check_config_flow() -> None:
 
 def check_config_flow_test_coverage() -> None:
     """Check every error and abort reason of the flows is asserted in the flow tests."""
-    flows = ("config_flow.py", "options_flow.py", "flow_validation.py")
+    flows = (
+        "config_flow.py",
+        "options_flow.py",
+        "flow_validation.py",
+        "flow_api_input.py",
+    )
     literals = {
         n.value
         for module in flows
@@ -384,11 +389,14 @@ def check_config_flow_test_coverage() -> None:
         if isinstance(n, ast.Constant)
     }
     reasons = {*EN["config"]["error"], *EN["config"]["abort"], *EN["options"]["error"]}
+    reasons |= set(EN["options"]["abort"])
     tests = "".join(
         (ROOT / "tests" / name).read_text()
         for name in (
             "test_config_flow.py",
+            "test_config_flow_texts.py",
             "test_options_flow.py",
+            "test_options_flow_texts.py",
             "test_flow_forms.py",
             "test_flow_api_errors.py",
         )

@@ -80,16 +80,17 @@ async def test_refreshes_without_news_write_no_history(
     assert "data_age_seconds" not in hass.states.get("device_tracker.buddy").attributes
 
 
-async def test_age_of_stale_data_is_shown_but_not_recorded(
+async def test_stale_data_shows_since_when(
     recorder_mock: Recorder,
     hass: HomeAssistant,
     freezer: FrozenDateTimeFactory,
     device_api: DeviceApiServer,
     mock_config_entry: MockConfigEntry,
 ) -> None:
-    """While stale, the age shows on the entity; the history keeps stale and source."""
+    """While stale, the entities show the fixed time of their data, also in history."""
     # The clock is frozen: the first states are written at exactly this time.
     start = dt_util.utcnow() - timedelta(seconds=1)
+    fetched = dt_util.utcnow().isoformat()
     _collar_with_battery(hass)
     entry = MockConfigEntry(
         domain=DOMAIN,
@@ -103,16 +104,19 @@ async def test_age_of_stale_data_is_shown_but_not_recorded(
         await tick(hass, freezer, 15)
     live = hass.states.get("device_tracker.buddy")
     assert live.attributes["stale"] is True
-    assert live.attributes["data_age_seconds"] == 45.0
+    assert live.attributes["stale_since"] == fetched
     battery = hass.states.get("sensor.buddy_battery")
-    assert battery.attributes["data_age_seconds"] == 45.0
+    assert battery.attributes["stale_since"] == fetched
     history = await _history(recorder_mock, hass, start)
     for states in history.values():
         for state in states:
             assert "data_age_seconds" not in state.attributes
             assert "last_success" not in state.attributes
     assert history["device_tracker.buddy"][-1].attributes["stale"] is True
+    assert history["device_tracker.buddy"][-1].attributes["stale_since"] == fetched
     assert "source" in history["device_tracker.buddy"][-1].attributes
+    # Fresh, then stale: nothing more while the outage goes on.
+    assert [len(states) for states in history.values()] == [2, 2]
 
 
 async def test_legacy_battery_attribute_is_read(

@@ -21,7 +21,7 @@ from custom_components.pawcontrol.const import CONF_DOGS, DOMAIN
 
 from .conftest import dog_options
 from .device_api import DeviceApiServer, Mode
-from .helpers import FAST, repair_text, tick
+from .helpers import FAST, repair_text, tick, translated
 
 
 @pytest.fixture
@@ -124,7 +124,26 @@ async def test_statistics_sensor_and_templates(
     await _open_buddy(hass, freezer, device_api)
     state = hass.states.get("sensor.pawcontrol_statistics")
     assert state.state == "critical"
-    assert state.attributes["resilience"] == await _call(hass, "get_statistics", {})
+    statistics = await _call(hass, "get_statistics", {})
+    shown = state.attributes["resilience"]
+    # What changes with a circuit; numbers that grow with every call stay in
+    # the action's answer, where they cost no state.
+    assert set(shown) == {"circuit_breakers", "summary"}
+    per_call = {
+        "total_calls",
+        "total_successes",
+        "rejected_calls",
+        "last_success_time",
+        "open_remaining",
+    }
+    full = statistics["circuit_breakers"]["dog_buddy"]
+    assert shown["circuit_breakers"]["dog_buddy"] == {
+        key: value for key, value in full.items() if key not in per_call
+    }
+    assert shown["summary"] == {
+        key: statistics["summary"][key]
+        for key in ("total", "closed", "open", "half_open", "isolated", "health")
+    }
     rendered = Template(
         "{{ state_attr('sensor.pawcontrol_statistics', 'resilience').summary.open }}",
         hass,
@@ -234,13 +253,15 @@ async def test_repair_after_five_minutes_open(
     assert issue.translation_placeholders == {
         "dog_name": "Buddy",
         "circuit_name": "dog_buddy",
-        "problem": "the device answered with the error 500",
+        "problem": "the device API has an internal problem and cannot report the "
+        "dog's data; your network and the token are fine (HTTP 500)",
     }
     title, description = await repair_text(hass, issue)
     assert title == "Buddy: the device connection is failing"
     assert description.startswith(
-        "PawControl could not reach the device of Buddy for more than 5 minutes: "
-        "the device answered with the error 500. "
+        "PawControl has had no data from the device of Buddy for more than 5 "
+        "minutes: the device API has an internal problem and cannot report the "
+        "dog's data; your network and the token are fine (HTTP 500). "
     )
     device_api.mode = Mode.HEALTHY
     for _ in range(12):
@@ -303,11 +324,40 @@ async def test_emergency_alert_longest_message(
 async def test_emergency_alert_unknown_dog(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    """An unknown dog is a translated validation error."""
+    """An unknown dog is a translated error naming the one dog there is."""
+    with pytest.raises(ServiceValidationError) as caught:
+        await _call(hass, "emergency_alert", {"message": "hi", "dog": "rex"})
+    assert caught.value.translation_key == "unknown_dog_only"
+    assert caught.value.translation_placeholders == {"dog": "rex", "valid": "buddy"}
+    assert await _error_text(hass, caught.value) == (
+        'There is no dog with the ID "rex". PawControl\'s only dog has the ID "buddy".'
+    )
+
+
+async def test_unknown_dog_among_several(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """With several dogs, the error lists every valid id."""
+    hass.config_entries.async_update_entry(
+        init_integration,
+        options=init_integration.options
+        | {CONF_DOGS: [dog_options(), dog_options("luna", "Luna")]},
+    )
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
     with pytest.raises(ServiceValidationError) as caught:
         await _call(hass, "emergency_alert", {"message": "hi", "dog": "rex"})
     assert caught.value.translation_key == "unknown_dog"
-    assert caught.value.translation_placeholders == {"dog": "rex", "valid": "buddy"}
+    assert await _error_text(hass, caught.value) == (
+        'There is no dog with the ID "rex". Valid IDs: buddy, luna.'
+    )
+
+
+async def _error_text(hass: HomeAssistant, err: ServiceValidationError) -> str:
+    """Return a refused call's message as the frontend shows it in English."""
+    assert err.translation_key is not None
+    key = f"exceptions.{err.translation_key}.message"
+    return await translated(hass, key, err.translation_placeholders)
 
 
 async def test_emergency_alert_not_loaded(

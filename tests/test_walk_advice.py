@@ -13,6 +13,7 @@ from homeassistant.components.weather import Forecast
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.translation import async_get_translations
+from homeassistant.util import dt as dt_util
 from homeassistant.util.unit_system import US_CUSTOMARY_SYSTEM
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -148,7 +149,7 @@ async def test_mild_weather_is_good(
         "reason": "none",
         "reason_time": None,
         "stale": False,
-        "data_age_seconds": None,
+        "stale_since": None,
     }
     registered = entity_registry.async_get(ADVICE)
     assert registered is not None
@@ -344,6 +345,7 @@ async def test_weather_outage_keeps_stale_advice(
     """
     weather = platforms.weather
     set_weather(weather, 31.0, "sunny")
+    read_at = dt_util.utcnow()
     await _advice(hass, advice_options())
     assert _shown(hass) == ("avoid", "heat")
 
@@ -357,11 +359,12 @@ async def test_weather_outage_keeps_stale_advice(
         "condition": "sunny",
         "reason": "heat",
         "stale": True,
-        "data_age_seconds": 600,
+        "stale_since": read_at.isoformat(),
     }
-    # Between weather reads the coordinator serves the cache; the age grows.
+    written = state.last_updated
+    # Between weather reads the coordinator serves the cache: nothing to write.
     await tick(hass, freezer, 15)
-    assert hass.states.get(ADVICE).attributes["data_age_seconds"] == 615
+    assert hass.states.get(ADVICE).last_updated == written
     assert hass.states.get(ADVICE).state == "avoid"
 
     assert sent == []
@@ -378,7 +381,7 @@ async def test_weather_outage_keeps_stale_advice(
     await tick(hass, freezer, 600)
     state = hass.states.get(ADVICE)
     assert (state.state, state.attributes["stale"]) == ("good", False)
-    assert state.attributes["data_age_seconds"] is None
+    assert state.attributes["stale_since"] is None
 
 
 async def test_forecast_failure_keeps_stale_advice(

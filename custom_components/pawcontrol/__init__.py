@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from dataclasses import replace
 import time as monotonic_time
 from typing import Any
 
@@ -18,7 +18,7 @@ from homeassistant.helpers.device_registry import DeviceEntry
 from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
-from .api import PawControlApiAuthError, PawControlApiClient, PawControlApiNotFoundError
+from .api import PawControlApiClient
 from .care.follow import WalkFollower
 from .care.manager import CareManager
 from .care.reminders import ReminderManager
@@ -28,42 +28,16 @@ from .care.task_reminders import TaskReminders
 from .care.task_services import async_setup_task_services
 from .care.tasks import CareTasks
 from .circuit_events import CircuitEvents, circuit_issue_id
-from .const import (
-    CONF_API_TOKEN,
-    CONF_API_URL,
-    CONF_GPS_RETRY_ATTEMPTS,
-    CONF_MAX_STALE_MINUTES,
-    CONF_NOTIFY_ENTITIES,
-    CONF_NOTIFY_SERVICES,
-    CONF_QUIET_HOURS_END,
-    CONF_QUIET_HOURS_START,
-    CONF_UPDATE_INTERVAL,
-    CONF_WEATHER_ENTITY,
-    CONF_WEATHER_INTERVAL,
-    CONF_WEATHER_RETRY_ATTEMPTS,
-    DATA_DOG_CACHE,
-    DATA_RESILIENCE,
-    DEFAULT_RESILIENCE,
-    DEFAULT_UPDATE_INTERVAL,
-    DEFAULT_WEATHER_INTERVAL,
-    DOMAIN,
-    MIN_UPDATE_INTERVAL,
-)
+from .const import CONF_API_TOKEN, CONF_API_URL, DATA_DOG_CACHE, DATA_RESILIENCE, DOMAIN
 from .coordinator import (
+    DEVICE_API_EXCLUDED,
     PawControlCoordinator,
     api_timeout,
     dog_breaker_name,
     unknown_dog_issue_id,
 )
 from .dashboard import async_setup_dashboard
-from .data import (
-    PawControlConfigEntry,
-    PawControlRuntimeData,
-    breaker_config_from_options,
-    dogs_from_options,
-    number_option,
-    retry_config_from_options,
-)
+from .data import PawControlConfigEntry, PawControlRuntimeData, dogs_from_options
 from .entity import async_sync_devices, circuit_unique_id, dog_identifier
 from .gps_manager import GpsManager
 from .migration import async_migrate_entry as async_migrate_entry
@@ -71,6 +45,7 @@ from .notifications import CHANNEL_BREAKER_PREFIX, NotificationManager
 from .resilience import ResilienceManager
 from .resilience.manager import DOG_BREAKER_PREFIX
 from .services import async_setup_services
+from .settings import Settings
 from .weather_manager import WeatherManager
 
 PLATFORMS: list[Platform] = [
@@ -103,73 +78,59 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-def _max_stale(options: dict[str, Any]) -> timedelta | None:
-    """Return how long cached dog data may be shown; None for no limit."""
-    minutes = number_option(
-        options, CONF_MAX_STALE_MINUTES, int(DEFAULT_RESILIENCE[CONF_MAX_STALE_MINUTES])
-    )
-    return timedelta(minutes=minutes) if minutes > 0 else None
-
-
 async def _async_version(hass: HomeAssistant) -> str | None:
     """Return PawControl's version from its manifest."""
     integration = await async_get_integration(hass, DOMAIN)
     return str(integration.version) if integration.version else None
 
 
-def _quiet_hours(options: dict[str, Any]) -> tuple[time, time] | None:
-    """Return the configured quiet hours, if both ends are set."""
-    start, end = options.get(CONF_QUIET_HOURS_START), options.get(CONF_QUIET_HOURS_END)
-    if not start or not end:
+def _api(
+    hass: HomeAssistant, entry: PawControlConfigEntry, settings: Settings
+) -> PawControlApiClient | None:
+    """Return the device API client, if the entry has one."""
+    if not (url := entry.data.get(CONF_API_URL)):
         return None
-    return time.fromisoformat(start), time.fromisoformat(end)
+    return PawControlApiClient(
+        async_get_clientsession(hass),
+        url,
+        entry.data.get(CONF_API_TOKEN),
+        timeout=api_timeout(
+            settings.update_interval, settings.coordinator_retry.max_attempts
+        ),
+    )
+
+
+def _weather(
+    hass: HomeAssistant, resilience: ResilienceManager, settings: Settings
+) -> WeatherManager | None:
+    """Return the weather manager, if a weather entity is configured."""
+    if settings.weather_entity is None:
+        return None
+    return WeatherManager(
+        hass,
+        resilience,
+        settings.weather_entity,
+        retry=settings.weather_retry,
+        refresh_interval=settings.weather_interval,
+    )
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -> bool:
     """Build the managers and the coordinator, then the entities."""
     resilience = hass.data[DATA_RESILIENCE]
-    options = dict(entry.options)
-    dogs = dogs_from_options(options)
-    update_interval = timedelta(
-        seconds=number_option(
-            options, CONF_UPDATE_INTERVAL, DEFAULT_UPDATE_INTERVAL, MIN_UPDATE_INTERVAL
-        )
-    )
-    retry_config = retry_config_from_options(options)
-    api = None
-    if url := entry.data.get(CONF_API_URL):
-        api = PawControlApiClient(
-            async_get_clientsession(hass),
-            url,
-            entry.data.get(CONF_API_TOKEN),
-            timeout=api_timeout(update_interval, retry_config.max_attempts),
-        )
-    gps = GpsManager(
-        hass,
-        resilience,
-        retry=retry_config_from_options(options, CONF_GPS_RETRY_ATTEMPTS),
-    )
+    settings = Settings.from_options(entry.options)
+    dogs = {dog.dog_id: dog for dog in settings.dogs}
+    api = _api(hass, entry, settings)
+    gps = GpsManager(hass, resilience, retry=settings.gps_retry)
     await gps.async_load()
-    weather = None
-    if weather_entity := options.get(CONF_WEATHER_ENTITY):
-        weather = WeatherManager(
-            hass,
-            resilience,
-            weather_entity,
-            retry=retry_config_from_options(options, CONF_WEATHER_RETRY_ATTEMPTS),
-            refresh_interval=timedelta(
-                minutes=number_option(
-                    options, CONF_WEATHER_INTERVAL, DEFAULT_WEATHER_INTERVAL, 1
-                )
-            ),
-        )
+    weather = _weather(hass, resilience, settings)
     notifications = NotificationManager(
         hass,
         resilience,
-        services=options.get(CONF_NOTIFY_SERVICES, []),
-        entities=options.get(CONF_NOTIFY_ENTITIES, []),
-        breaker_config=breaker_config_from_options(options),
-        quiet_hours=_quiet_hours(options),
+        services=list(settings.notify_services),
+        entities=list(settings.notify_entities),
+        breaker_config=settings.breaker,
+        quiet_hours=settings.quiet_hours,
     )
     care = CareManager(hass, CareStore(hass))
     await care.async_load(set(dogs))
@@ -183,14 +144,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
         api=api,
         gps=gps,
         weather=weather,
-        # Auth and unknown-dog answers are not outages: they never trip the breaker.
-        breaker_config=breaker_config_from_options(
-            options, (PawControlApiAuthError, PawControlApiNotFoundError)
+        breaker_config=replace(
+            settings.breaker, excluded_exceptions=DEVICE_API_EXCLUDED
         ),
-        retry_config=retry_config,
+        retry_config=settings.coordinator_retry,
         cache=hass.data[DATA_DOG_CACHE],
-        update_interval=update_interval,
-        max_stale=_max_stale(options),
+        update_interval=settings.update_interval,
+        max_stale=settings.max_stale,
     )
     entry.runtime_data = PawControlRuntimeData(
         dogs=dogs,

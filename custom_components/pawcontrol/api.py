@@ -6,12 +6,19 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+import errno
 import json
 import math
 from typing import Any, Final
 import zlib
 
-from aiohttp import ClientError, ClientResponse, ClientSession, ContentTypeError
+from aiohttp import (
+    ClientConnectorError,
+    ClientError,
+    ClientResponse,
+    ClientSession,
+    ContentTypeError,
+)
 from yarl import URL
 
 from .const import DEFAULT_API_TIMEOUT
@@ -25,6 +32,17 @@ ACTIVITIES: Final = ("resting", "sleeping", "walking", "running", "playing", "ea
 ACTIVITY_UNKNOWN: Final = "unknown"
 # gzip or zlib header, detected by zlib itself.
 _GZIP_OR_ZLIB: Final = 32 + zlib.MAX_WBITS
+
+
+def _connection_problem(err: ClientError) -> str:
+    """Return the error's type, and whether the address refused the connection.
+
+    Never the message: it names the host and port.
+    """
+    cause = err.os_error if isinstance(err, ClientConnectorError) else None
+    if isinstance(cause, OSError) and cause.errno == errno.ECONNREFUSED:
+        return f"{type(err).__name__} (connection refused)"
+    return type(err).__name__
 
 
 class PawControlApiError(Exception):
@@ -229,7 +247,8 @@ class PawControlApiClient:
         # Bearer auth replaces credentials in the URL; aiohttp refuses to send both.
         self._base_url = str(url.with_user(None) if token else url)
         self._token = token
-        self._timeout = timeout
+        # Read on every request, so an options change applies to the next one.
+        self.timeout = timeout
 
     async def async_check_health(self) -> None:
         """Raise unless the API answers its health check with ``{"status": "ok"}``."""
@@ -248,7 +267,7 @@ class PawControlApiClient:
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
         try:
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(self.timeout):
                 response = await self._session.get(
                     f"{self._base_url}{path}",
                     headers=headers,
@@ -268,7 +287,7 @@ class PawControlApiClient:
             ) from err
         except ClientError as err:
             raise PawControlApiConnectionError(
-                f"Cannot reach the device API: {type(err).__name__}"
+                f"Cannot reach the device API: {_connection_problem(err)}"
             ) from err
 
     @staticmethod

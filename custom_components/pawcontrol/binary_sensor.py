@@ -28,6 +28,7 @@ from .entity import (
 )
 from .labels import CircuitLabel, channel_label
 from .resilience import CircuitState, ResilienceManager
+from .resilience.stats import current_error
 
 PARALLEL_UPDATES = 0
 
@@ -134,18 +135,18 @@ class PawControlCircuitSensor(
         await super().async_added_to_hass()
         self.async_on_remove(
             self._resilience.async_add_circuit_listener(
-                self.circuit_name, self.async_write_ha_state
+                self.circuit_name, self._handle_coordinator_update
             )
         )
 
     @callback
     def _handle_coordinator_update(self) -> None:
-        """Write the counters a refresh changed; an unchanged circuit writes nothing."""
+        """Write what a refresh or a transition changed; an unchanged circuit writes nothing."""
         shown = (self.is_on, self.extra_state_attributes)
         if shown == self._written:
             return
         self._written = shown
-        super()._handle_coordinator_update()
+        self.async_write_ha_state()
 
     @property
     def is_on(self) -> bool:
@@ -158,7 +159,7 @@ class PawControlCircuitSensor(
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Return the circuit's state and counters."""
+        """Return the circuit's state, counters, and the last error while it lasts."""
         if self.circuit_name not in self._resilience.names():
             return {
                 "circuit_name": self.circuit_name,
@@ -169,7 +170,13 @@ class PawControlCircuitSensor(
             "circuit_name": self.circuit_name,
             "state": stats["state"],
             "failure_count": stats["failure_count"],
-            "last_error": stats["last_error"],
-            "open_remaining": stats["open_remaining"],
+            "failed_calls": stats["failed_calls"],
+            "outages": stats["outages"],
+            "reopened_after_probe": stats["reopened_after_probe"],
+            # An error of an outage that is over is history: only its time stays.
+            "last_error": current_error(stats),
+            "last_error_at": stats["last_failure_time"],
+            # A fixed time, unlike the seconds left (in get_statistics).
+            "open_until": stats["open_until"],
             "isolated": stats["isolated"],
         }

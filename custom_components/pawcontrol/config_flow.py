@@ -34,23 +34,25 @@ from .const import (
     LOGGER,
 )
 from .data import PawControlConfigEntry
+from .flow_api_input import (
+    response_status,
+    same_origin,
+    validate_api_input,
+    validate_token,
+)
 from .flow_validation import (
     FORM_PLACEHOLDERS,
     TOKEN_SELECTOR,
     URL_SELECTOR,
     WEATHER_SELECTOR,
+    by_dog_count,
     dog_fields,
-    dog_names,
     dog_options,
     notification_fields,
-    response_status,
-    same_origin,
     text,
-    validate_api_input,
     validate_dog_name,
     validate_location_source,
     validate_notify_services,
-    validate_token,
 )
 from .options_flow import PawControlOptionsFlow
 from .schema import vol
@@ -162,9 +164,14 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the first dog, its sources, notification targets and the device API."""
+        if self._async_current_entries(include_ignore=False):
+            return self._abort_second_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
             dog_id, errors = await self._async_validate_user(user_input)
+            # Another flow may have created the entry while this one was validating.
+            if self._async_current_entries(include_ignore=False):
+                return self._abort_second_entry()
             if not errors:
                 return self.async_create_entry(
                     title="PawControl",
@@ -182,6 +189,14 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
             description_placeholders=FORM_PLACEHOLDERS,
         )
+
+    def _abort_second_entry(self) -> ConfigFlowResult:
+        """Refuse a second PawControl: one entry holds every dog.
+
+        Not the manifest's single_config_entry: with it, the frontend shows
+        Home Assistant's own text and never starts this flow (2025.4 to 2026.10).
+        """
+        return self.async_abort(reason="add_dogs_in_options")
 
     async def async_step_reauth(
         self, entry_data: Mapping[str, Any]
@@ -208,9 +223,10 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_API_TOKEN: token}
                 )
+        schema = vol.Schema({vol.Required(CONF_API_TOKEN): TOKEN_SELECTOR})
         return self.async_show_form(
             step_id="reauth_confirm",
-            data_schema=vol.Schema({vol.Required(CONF_API_TOKEN): TOKEN_SELECTOR}),
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=errors,
             description_placeholders=FORM_PLACEHOLDERS,
         )
@@ -238,8 +254,10 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
             elif not errors and (unlocated := _dogs_without_gps(entry)):
                 # Without the device API these dogs would have no location source.
-                errors = {CONF_API_URL: "device_api_locates_dogs"}
-                placeholders = {"dog_names": dog_names(unlocated)}
+                error, placeholders = by_dog_count(
+                    unlocated, "device_api_locates_dog", "device_api_locates_dogs"
+                )
+                errors = {CONF_API_URL: error}
             if not errors:
                 return self.async_update_reload_and_abort(
                     entry, data=_api_data(url, token)
@@ -250,11 +268,12 @@ class PawControlConfigFlow(ConfigFlow, domain=DOMAIN):
                 vol.Optional(CONF_API_TOKEN): TOKEN_SELECTOR,
             }
         )
+        # A form shown again keeps what was typed, an emptied URL too.
+        if user_input is None:
+            user_input = {CONF_API_URL: entry.data.get(CONF_API_URL)}
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or {CONF_API_URL: entry.data.get(CONF_API_URL)}
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
             errors=errors,
             description_placeholders=FORM_PLACEHOLDERS | placeholders,
         )

@@ -39,6 +39,11 @@ DOG_BUDGET_SHARE = 0.8
 
 
 MIN_API_TIMEOUT = 2.0
+DEVICE_API_EXCLUDED: tuple[type[BaseException], ...] = (
+    PawControlApiAuthError,
+    PawControlApiNotFoundError,
+)
+"""Auth and unknown-dog answers are not outages: they never trip a dog's breaker."""
 
 
 def dog_budget(update_interval: timedelta) -> float:
@@ -85,6 +90,15 @@ class DogData:
         if not self.stale or max_stale is None or self.last_success is None:
             return True
         return now - self.last_success <= max_stale
+
+    @property
+    def stale_since(self) -> datetime | None:
+        """Return since when the shown data is stale: its last success; None while fresh.
+
+        A fixed time, unlike an age: an entity that shows it writes no new
+        state while an outage goes on.
+        """
+        return self.last_success if self.stale else None
 
     def data_age_seconds(self, now: datetime) -> float | None:
         """Return seconds since the last successful update, or None."""
@@ -141,6 +155,17 @@ class PawControlCoordinator(DataUpdateCoordinator[PawControlData]):
         self._cache = cache
         self._budget = dog_budget(update_interval)
         # Cached data older than this is no longer shown (None: no limit).
+        self.max_stale = max_stale
+
+    def apply_settings(
+        self,
+        breaker_config: CircuitBreakerConfig,
+        retry_config: RetryConfig,
+        max_stale: timedelta | None,
+    ) -> None:
+        """Use new breaker, retry and stale-limit settings from the next refresh on."""
+        self._breaker_config = breaker_config
+        self._retry_config = retry_config
         self.max_stale = max_stale
 
     async def _async_update_data(self) -> PawControlData:

@@ -47,8 +47,13 @@ class PawControlDogTracker(PawControlDogEntity, TrackerEntity):
     _attr_source_type = SourceType.GPS
 
     def _shown(self) -> object:
-        """Return None: the zone is worked out when the state is written."""
-        return None
+        """Return what a write would store; the zone (the state) is worked out now."""
+        return (
+            self.available,
+            self.state,
+            self.state_attributes,
+            self.extra_state_attributes,
+        )
 
     @property
     def entity_category(self) -> EntityCategory | None:
@@ -117,10 +122,10 @@ class PawControlDogTracker(PawControlDogEntity, TrackerEntity):
             "stale": location.stale,
             "source": location.source,
         }
-        # The age grows by itself: shown only while the location is stale, so a
-        # refresh with the same fix writes no new state.
-        if location.stale:
-            attributes["data_age_seconds"] = round(location.age(dt_util.utcnow()), 1)
+        # The fix's own time, fixed while it is shown: no new state per refresh.
+        attributes["stale_since"] = (
+            location.updated_at.isoformat() if location.stale else None
+        )
         # Only while the first source's newest fix is not the one shown.
         if location.rejected_reason is not None:
             attributes["rejected_reason"] = location.rejected_reason

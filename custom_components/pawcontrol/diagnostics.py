@@ -51,6 +51,7 @@ def _dog(data: DogData | None) -> dict[str, Any]:
     return {
         "stale": data.stale,
         "data_age_seconds": data.data_age_seconds(now),
+        "stale_since": data.stale_since.isoformat() if data.stale_since else None,
         "last_success": data.last_success.isoformat() if data.last_success else None,
         "last_error": data.last_error,
         "has_status": data.status is not None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
@@ -98,8 +99,8 @@ class PawControlDogEntity(CoordinatorEntity[PawControlCoordinator]):
     """An entity on a dog's device, fed by the coordinator."""
 
     _attr_has_entity_name = True
-    # They change on every refresh; the recorder keeps only what a user reads.
-    _unrecorded_attributes = frozenset({"data_age_seconds", "last_success"})
+    # The same time as stale_since, kept for templates that read it.
+    _unrecorded_attributes = frozenset({"last_success"})
 
     def __init__(
         self, coordinator: PawControlCoordinator, dog: DogConfig, key: str
@@ -168,18 +169,23 @@ class PawControlDogEntity(CoordinatorEntity[PawControlCoordinator]):
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        """Return whether the data is stale and, while it is, how old it is."""
+        """Return whether the data is stale and since when (fixed times, no ages).
+
+        Nothing here changes by itself: an outage writes one new state, when
+        the data turns stale, and none for every refresh after it.
+        """
         data = self.dog_data
         if data is None:
             return {}
         if not data.stale:
-            # Nothing that changes by itself: a refresh that brings the same
-            # values writes no new state, so the history stays short.
-            return {"stale": False}
+            return {"stale": False, "stale_since": None}
         return {
             "stale": True,
-            "data_age_seconds": data.data_age_seconds(dt_util.utcnow()),
-            "last_success": data.last_success.isoformat()
-            if data.last_success
-            else None,
+            "stale_since": iso_or_none(data.stale_since),
+            "last_success": iso_or_none(data.last_success),
         }
+
+
+def iso_or_none(moment: datetime | None) -> str | None:
+    """Return a time as ISO-8601, as Home Assistant shows timestamp attributes."""
+    return moment.isoformat() if moment is not None else None

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 import math
-import re
 from typing import Any, Final, override
 import unicodedata
 
@@ -27,13 +26,9 @@ from homeassistant.helpers.selector import (
     TimeSelectorConfig,
 )
 from homeassistant.util import slugify
-from yarl import URL
 
-from .api import PawControlApiError
 from .care.config import MAX_FEEDING_TIMES
 from .const import (
-    CONF_API_TOKEN,
-    CONF_API_URL,
     CONF_COORDINATOR_RETRY_ATTEMPTS,
     CONF_DOG_ID,
     CONF_DOG_NAME,
@@ -56,12 +51,10 @@ from .const import (
     DEFAULT_GPS_MAX_AGE,
     MIN_UPDATE_INTERVAL,
 )
+from .flow_api_input import MAX_TOKEN_LENGTH, MAX_URL_LENGTH
 from .schema import vol
 
 MAX_NAME_LENGTH: Final = 50
-MAX_URL_LENGTH: Final = 2000
-MAX_TOKEN_LENGTH: Final = 1024
-_HTTP_STATUS = re.compile(r"HTTP (\d{3})\b")
 
 
 class FormNumberSelector(NumberSelector):
@@ -160,13 +153,6 @@ def parse_numbers(
     return values, errors, shown.placeholders() if shown else {}
 
 
-def _has_control_or_space(text: str) -> bool:
-    """Return whether the text has whitespace or a control character."""
-    return any(
-        char.isspace() or unicodedata.category(char).startswith("C") for char in text
-    )
-
-
 def validate_dog_name(name: str, taken: Collection[str]) -> tuple[str, dict[str, str]]:
     """Return the dog id for a name and the form errors, if any."""
     name = name.strip()
@@ -208,62 +194,6 @@ def validate_notify_services(
         if domain != "notify" or not hass.services.has_service(domain, name):
             return {CONF_NOTIFY_SERVICES: "unknown_notify_service"}
     return {}
-
-
-def validate_url(url: str) -> dict[str, str]:
-    """Return an error unless the URL is a usable http(s) base URL."""
-    invalid = {CONF_API_URL: "invalid_url"}
-    if len(url) > MAX_URL_LENGTH or _has_control_or_space(url):
-        return invalid
-    try:
-        cv.url(url)
-        parsed = URL(url)
-        port = parsed.port
-    except (vol.Invalid, ValueError):
-        # ValueError covers what yarl refuses: ports out of range, broken IPv6 hosts.
-        return invalid
-    if not parsed.host or not port or parsed.query_string or parsed.fragment:
-        return invalid
-    return {}
-
-
-def validate_token(token: str, *, required: bool) -> dict[str, str]:
-    """Return an error unless the token can be sent as it is in a header."""
-    if not token and not required:
-        return {}
-    if not 0 < len(token) <= MAX_TOKEN_LENGTH or not all(
-        "!" <= char <= "~" for char in token
-    ):
-        return {CONF_API_TOKEN: "invalid_token"}
-    return {}
-
-
-def validate_api_input(url: str, token: str) -> dict[str, str]:
-    """Return the errors of a typed URL and token, before anything is sent."""
-    if not url:
-        return {CONF_API_URL: "url_required"} if token else {}
-    return validate_url(url) | validate_token(token, required=False)
-
-
-def same_origin(first: str | None, second: str) -> bool:
-    """Return whether two URLs have the same scheme, host and port."""
-    if not first:
-        return False
-    try:
-        one, two = URL(first), URL(second)
-    except ValueError:
-        return False
-    return (one.scheme, one.host, one.port) == (two.scheme, two.host, two.port)
-
-
-def response_status(err: PawControlApiError) -> int | None:
-    """Return the HTTP status a device API error came from, or None."""
-    status = getattr(err, "status", None)
-    if isinstance(status, int):
-        return status
-    # The client names the status only in the message of plain response errors.
-    match = _HTTP_STATUS.match(str(err))
-    return int(match[1]) if match else None
 
 
 def validate_location_source(
@@ -347,6 +277,7 @@ FORM_PLACEHOLDERS: Final[dict[str, str]] = {
     "url_schemes": "http:// or https://",
     "name_max_length": str(MAX_NAME_LENGTH),
     "token_max_length": str(MAX_TOKEN_LENGTH),
+    "url_max_length": str(MAX_URL_LENGTH),
     "max_feeding_times": str(MAX_FEEDING_TIMES),
 }
 
@@ -359,6 +290,18 @@ def text(user_input: Mapping[str, Any], key: str) -> str:
 def dog_names(dogs: Iterable[Mapping[str, Any]]) -> str:
     """Return the names of dogs for a form text, separated by commas."""
     return ", ".join(str(dog[CONF_DOG_NAME]) for dog in dogs)
+
+
+def by_dog_count(
+    dogs: Sequence[Mapping[str, Any]], one: str, several: str
+) -> tuple[str, dict[str, str]]:
+    """Return the text key for one dog or for several, and the names to fill in.
+
+    Flow texts have no plural forms, so one dog and several dogs get a text each.
+    """
+    if len(dogs) == 1:
+        return one, {"dog_name": str(dogs[0][CONF_DOG_NAME])}
+    return several, {"dog_names": dog_names(dogs)}
 
 
 def _notify_service_selector(hass: HomeAssistant) -> SelectSelector:

@@ -255,7 +255,8 @@ class GpsManager:
         """Use ``retry`` for tracker entities."""
         self._hass = hass
         self._resilience = resilience
-        self._retry = retry
+        # Read on every call, so an options change applies to the next read.
+        self.retry = retry
         self._store: PawControlStore[StoredLocations] = PawControlStore(
             hass, STORAGE_VERSION, STORAGE_KEY, private=True
         )
@@ -336,7 +337,7 @@ class GpsManager:
             location = await self._resilience.async_call(
                 COMPONENT,
                 partial(self._async_attempt_entity, dog, entity_id),
-                retry=self._retry,
+                retry=self.retry,
                 source=dog.dog_id,
             )
         except GpsUnavailableError as err:

@@ -21,11 +21,59 @@ from homeassistant.util import dt as dt_util
 
 from .data import PawControlConfigEntry
 from .entity import hub_device_info, hub_unique_id
-from .resilience import ResilienceManager, ResilienceStatistics, TransitionEvent
+from .resilience import (
+    ResilienceManager,
+    ResilienceStatistics,
+    TransitionEvent,
+)
+from .resilience.models import BreakerStats
+from .resilience.stats import current_error
 
 HEALTH_STATES: Final = ["healthy", "degraded", "critical"]
 MIN_WRITE_INTERVAL: Final = timedelta(seconds=1)
 """Health sensors write their state at most this often, however busy PawControl is."""
+
+
+# Numbers that change with every call, or every refresh of an outage: they
+# stay in get_statistics and the diagnostics, and leave the attribute, where
+# each change would be a new state.
+PER_CALL_KEYS: Final = frozenset(
+    {
+        "total_calls",
+        "total_successes",
+        "rejected_calls",
+        "last_success_time",
+        "open_remaining",
+    }
+)
+
+
+def shown_breaker(stats: BreakerStats) -> dict[str, Any]:
+    """Return a breaker's statistics without per-call numbers; an error only while it lasts."""
+    shown: dict[str, Any] = {
+        key: value for key, value in stats.items() if key not in PER_CALL_KEYS
+    }
+    shown["last_error"] = current_error(stats)
+    return shown
+
+
+def shown_statistics(statistics: ResilienceStatistics) -> dict[str, Any]:
+    """Return the statistics the `resilience` attribute shows: circuits and counts."""
+    summary = statistics["summary"]
+    return {
+        "circuit_breakers": {
+            name: shown_breaker(stats)
+            for name, stats in statistics["circuit_breakers"].items()
+        },
+        "summary": {
+            "total": summary["total"],
+            "closed": summary["closed"],
+            "open": summary["open"],
+            "half_open": summary["half_open"],
+            "isolated": summary["isolated"],
+            "health": summary["health"],
+        },
+    }
 
 
 def _percent(ratio: float | None) -> float | None:
@@ -97,13 +145,19 @@ class PawControlHubSensor(SensorEntity):
 
 
 class PawControlStatisticsSensor(PawControlHubSensor):
-    """The resilience health, with every statistic in the `resilience` attribute."""
+    """The resilience health; the `resilience` attribute holds what changes with a circuit.
+
+    It writes only when the health or that attribute changed: numbers that
+    grow with every call are in `get_statistics` and the diagnostics.
+    """
 
     _attr_translation_key = "statistics"
     _attr_device_class = SensorDeviceClass.ENUM
     _attr_options = HEALTH_STATES
-    # The attribute can be large and changes often; templates read it from the state machine.
+    # The attribute can be large; templates read it from the state machine.
     _unrecorded_attributes = frozenset({"resilience"})
+    # The health and attribute at the last write (nothing written yet).
+    _written: object = None
 
     def __init__(
         self, entry: PawControlConfigEntry, resilience: ResilienceManager
@@ -112,29 +166,41 @@ class PawControlStatisticsSensor(PawControlHubSensor):
         super().__init__(entry, resilience, "statistics")
 
     async def async_added_to_hass(self) -> None:
-        """Update on every breaker transition and every coordinator refresh."""
+        """Follow every breaker transition and every coordinator refresh."""
+        self._read()
         self.async_on_remove(self._resilience.async_add_listener(self._on_resilience))
         self.async_on_remove(
-            self._entry.runtime_data.coordinator.async_add_listener(
-                self.async_write_ha_state
-            )
+            self._entry.runtime_data.coordinator.async_add_listener(self._refresh)
         )
 
     @callback
     def _on_resilience(self, event: TransitionEvent | None) -> None:
-        """Write the state when a breaker changed state."""
+        """Check for a change when a breaker changed state.
+
+        Other changes (every call) wait for the next refresh: building the
+        statistics on every call would cost a pass over all circuits per call.
+        """
         if event is not None:
+            self._refresh()
+
+    @callback
+    def _read(self) -> bool:
+        """Take the health and the shown statistics; return whether they changed."""
+        statistics = self._resilience.statistics()
+        health = statistics["summary"]["health"]
+        shown = shown_statistics(statistics)
+        if (health, shown) == self._written:
+            return False
+        self._written = (health, shown)
+        self._attr_native_value = health
+        self._attr_extra_state_attributes = {"resilience": shown}
+        return True
+
+    @callback
+    def _refresh(self) -> None:
+        """Write the state only if the health or the shown statistics changed."""
+        if self._read():
             self.async_write_ha_state()
-
-    @property
-    def native_value(self) -> str:
-        """Return the health."""
-        return self._resilience.statistics()["summary"]["health"]
-
-    @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        """Return the statistics."""
-        return {"resilience": self._resilience.statistics()}
 
 
 class PawControlHealthSensor(PawControlHubSensor):

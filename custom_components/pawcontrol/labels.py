@@ -112,10 +112,30 @@ _RETRY_AFTER = re.compile(r"retry after (\d+) s\b")
 
 
 _SIMPLE_PROBLEMS = {
-    "PawControlApiAuthError": "problem_auth",
     "TimeoutError": "problem_timeout",
     "ServiceNotFound": "problem_no_service",
 }
+_HTTP_ERRORS = (
+    "PawControlApiAuthError",
+    "PawControlApiNotFoundError",
+    "PawControlApiRetryAfterError",
+    "PawControlApiResponseError",
+)
+# What a status means for the user; the code itself goes in parentheses.
+_STATUS_PROBLEMS = {
+    "401": "problem_auth",
+    "403": "problem_auth",
+    "404": "problem_not_found",
+}
+
+
+def _status_problem(code: str) -> str:
+    """Return the words for an HTTP status other than 429 and 503."""
+    if code in _STATUS_PROBLEMS:
+        return _STATUS_PROBLEMS[code]
+    if code.startswith("5"):
+        return "problem_server"
+    return "problem_refused" if code.startswith("4") else "problem_http"
 
 
 def _http_problem(last_error: str) -> tuple[str, dict[str, str]]:
@@ -125,11 +145,22 @@ def _http_problem(last_error: str) -> tuple[str, dict[str, str]]:
         return "problem_unreadable", {}
     code = status[1]
     if code not in ("429", "503"):
-        return "problem_http", {"status": code}
+        return _status_problem(code), {"status": code}
     key = "problem_rate_limited" if code == "429" else "problem_busy"
     if delay := _RETRY_AFTER.search(last_error):
         return f"{key}_retry", {"status": code, "seconds": delay[1]}
     return key, {"status": code}
+
+
+def _connection_problem(last_error: str) -> str:
+    """Return the words for a device API that could not be talked to."""
+    if "Timeout" in last_error:
+        return "problem_api_timeout"
+    if "connection refused" in last_error:
+        return "problem_connection_refused"
+    if "DNSError" in last_error:
+        return "problem_name_unknown"
+    return "problem_unreachable"
 
 
 def problem(last_error: str | None) -> tuple[str, dict[str, str]]:
@@ -142,9 +173,8 @@ def problem(last_error: str | None) -> tuple[str, dict[str, str]]:
         return "problem_unknown", {}
     kind = last_error.split(":", 1)[0]
     if kind == "PawControlApiConnectionError":
-        timeout = "Timeout" in last_error
-        return ("problem_timeout" if timeout else "problem_unreachable"), {}
-    if kind in ("PawControlApiRetryAfterError", "PawControlApiResponseError"):
+        return _connection_problem(last_error), {}
+    if kind in _HTTP_ERRORS:
         return _http_problem(last_error)
     return _SIMPLE_PROBLEMS.get(kind, "problem_unknown"), {}
 

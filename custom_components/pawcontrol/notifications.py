@@ -184,6 +184,21 @@ class NotificationManager:
         )
         self._unsub_flush: CALLBACK_TYPE | None = None
 
+    @callback
+    def apply_settings(
+        self,
+        breaker_config: CircuitBreakerConfig,
+        quiet_hours: tuple[time, time] | None,
+    ) -> None:
+        """Use new breaker settings and quiet hours; held messages follow the new hours."""
+        self._breaker_config = breaker_config
+        for channel in self.channels:
+            self._resilience.breaker(channel.breaker_name, breaker_config)
+        self._quiet_hours = quiet_hours
+        self.async_shutdown()
+        if self._held:
+            self._release_or_wait()
+
     @property
     def held(self) -> int:
         """Return how many messages wait for the end of quiet hours."""
@@ -237,11 +252,16 @@ class NotificationManager:
         ]
         self._cap_held()
         if self._held:
-            if self._is_quiet(dt_util.now()):
-                self._schedule_flush()
-            else:
-                # Quiet hours ended (or were switched off) while they waited.
-                self._unsub_flush = async_call_later(self._hass, 0, self._async_flush)
+            self._release_or_wait()
+
+    @callback
+    def _release_or_wait(self) -> None:
+        """Send the held messages at the end of quiet hours, or now when they are over."""
+        if self._is_quiet(dt_util.now()):
+            self._schedule_flush()
+        else:
+            # Quiet hours ended (or were switched off) while they waited.
+            self._unsub_flush = async_call_later(self._hass, 0, self._async_flush)
 
     def _cap_held(self) -> None:
         """Keep the newest `MAX_HELD` held messages; warn once when some are dropped."""

@@ -46,9 +46,9 @@ from .flow_validation import (
     UPDATE_INTERVAL_FIELD,
     WEATHER_INTERVAL_FIELD,
     WEATHER_SELECTOR,
+    by_dog_count,
     dog_detail_fields,
     dog_fields,
-    dog_names,
     dog_options,
     normalize_time,
     notification_fields,
@@ -58,7 +58,9 @@ from .flow_validation import (
     validate_location_source,
     validate_notify_services,
 )
+from .live_options import async_options_saved
 from .schema import vol
+from .settings import Settings
 
 
 class PawControlOptionsFlow(OptionsFlow):
@@ -86,11 +88,12 @@ class PawControlOptionsFlow(OptionsFlow):
         """Store the options and make sure the entry runs with them."""
         # No update listener: Home Assistant 2026.12 refuses one beside the
         # reauth and reconfigure flows' update-and-reload. The options are
-        # stored first, so that the reload reads them; an unchanged save
-        # reloads nothing.
+        # stored first, so that a reload reads them; a save that changes no
+        # setting does nothing, and settings read at runtime apply live.
         entry = self.config_entry
+        before = Settings.from_options(entry.options)
         if self.hass.config_entries.async_update_entry(entry, options=options):
-            self.hass.config_entries.async_schedule_reload(entry.entry_id)
+            async_options_saved(self.hass, entry, before)
         return self.async_create_entry(data=options)
 
     def _save(self, **changes: Any) -> ConfigFlowResult:
@@ -207,7 +210,7 @@ class PawControlOptionsFlow(OptionsFlow):
             if not errors:
                 dogs = self._dogs | {dog_id: edited}
                 return self._save(**{CONF_DOGS: list(dogs.values())})
-        suggested = user_input or dog | care_suggestions(dog)
+        suggested = dog | care_suggestions(dog) if user_input is None else user_input
         placeholders |= {"dog_name": dog[CONF_DOG_NAME]}
         return self._dog_form("edit_dog_details", suggested, errors, placeholders)
 
@@ -242,11 +245,13 @@ class PawControlOptionsFlow(OptionsFlow):
     async def async_step_remove_dog_confirm(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Name the dogs to remove and remove them only when the user confirms."""
+        """Name the dogs to remove; remove them only when the user confirms."""
         dogs = self._dogs
         chosen = [dog for dog_id, dog in dogs.items() if dog_id in self._to_remove]
         if not chosen:
-            return self.async_abort(reason="dog_removed")
+            # Every chosen dog was removed meanwhile: say so for one or several.
+            gone = "dog_removed" if len(self._to_remove) == 1 else "dogs_removed"
+            return self.async_abort(reason=gone)
         if user_input is not None:
             remaining = [
                 dog for dog_id, dog in dogs.items() if dog_id not in self._to_remove
@@ -255,11 +260,17 @@ class PawControlOptionsFlow(OptionsFlow):
                 # Another flow removed the other dogs in the meantime.
                 return await self.async_step_remove_dog({CONF_DOGS: self._to_remove})
             return self._save(**{CONF_DOGS: remaining})
-        return self.async_show_form(
-            step_id="remove_dog_confirm",
-            data_schema=vol.Schema({}),
-            description_placeholders={"dog_names": dog_names(chosen)},
+        step_id, placeholders = by_dog_count(
+            chosen, "remove_dog_confirm", "remove_dogs_confirm"
         )
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=vol.Schema({}),
+            description_placeholders=placeholders,
+        )
+
+    # The confirmation of several dogs: the same step with its own texts.
+    async_step_remove_dogs_confirm = async_step_remove_dog_confirm
 
     async def async_step_update_interval(
         self, user_input: dict[str, Any] | None = None
@@ -283,7 +294,7 @@ class PawControlOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="update_interval",
             data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or current
+                schema, current if user_input is None else user_input
             ),
             errors=errors,
             description_placeholders=placeholders,
@@ -315,7 +326,7 @@ class PawControlOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="weather",
             data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or self._options
+                schema, self._options if user_input is None else user_input
             ),
             errors=errors,
             description_placeholders=placeholders,
@@ -356,7 +367,7 @@ class PawControlOptionsFlow(OptionsFlow):
         return self.async_show_form(
             step_id="notifications",
             data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or self._options
+                schema, self._options if user_input is None else user_input
             ),
             errors=errors,
             description_placeholders=FORM_PLACEHOLDERS,
@@ -380,9 +391,7 @@ class PawControlOptionsFlow(OptionsFlow):
             key: self._options.get(key, default)
             for key, default in DEFAULT_RESILIENCE.items()
         }
-        suggested = {
-            RESILIENCE_SECTION: (user_input or {}).get(RESILIENCE_SECTION, current)
-        }
+        suggested = {RESILIENCE_SECTION: current} if user_input is None else user_input
         return self.async_show_form(
             step_id="resilience",
             data_schema=self.add_suggested_values_to_schema(

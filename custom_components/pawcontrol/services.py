@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 import unicodedata
 
@@ -84,6 +84,12 @@ def invalid_input(key: str, **placeholders: str) -> ServiceValidationError:
         translation_key=key,
         translation_placeholders=placeholders,
     )
+
+
+def unknown_dog(dog_id: str, valid: Collection[str]) -> ServiceValidationError:
+    """Return the error of an unknown dog id, naming the valid one or ones."""
+    key = "unknown_dog_only" if len(valid) == 1 else "unknown_dog"
+    return invalid_input(key, dog=excerpt(dog_id), valid=", ".join(valid))
 
 
 def _resilience(hass: HomeAssistant) -> ResilienceManager:
@@ -186,14 +192,7 @@ async def _async_emergency_alert(call: ServiceCall) -> ServiceResponse:
     if (dog_id := call.data.get(ATTR_DOG)) is not None:
         dog = entry.runtime_data.dogs.get(dog_id)
         if dog is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unknown_dog",
-                translation_placeholders={
-                    "dog": excerpt(dog_id),
-                    "valid": ", ".join(entry.runtime_data.dogs),
-                },
-            )
+            raise unknown_dog(dog_id, entry.runtime_data.dogs)
         title = f"PawControl: {dog.name}"
     label = await async_text(
         call.hass, f"selector.severity.options.{severity}", severity

@@ -77,6 +77,13 @@ class WeatherManager:
         self._next_refresh: datetime | None = None
         self._availability = AvailabilityLog(LOGGER, "Weather entity")
 
+    def apply_settings(self, retry: RetryConfig, refresh_interval: timedelta) -> None:
+        """Use new retries and interval from now on; the next read moves with it."""
+        if self._next_refresh is not None:
+            self._next_refresh += refresh_interval - self._interval
+        self._retry = retry
+        self._interval = refresh_interval
+
     @property
     def snapshot(self) -> WeatherSnapshot | None:
         """Return the latest snapshot, fresh or stale."""

@@ -15,6 +15,7 @@ import contextlib
 from pathlib import Path
 import re
 import shutil
+import time
 from typing import TYPE_CHECKING, Any, Final
 
 import pytest
@@ -49,6 +50,15 @@ class Viewer:
         self.problems: list[str] = []
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.requests: list[str] = []
+        page.on("request", lambda r: self._note("request", r))
+        page.on("requestfinished", lambda r: self._note("finished", r))
+        page.on("requestfailed", lambda r: self._note("failed", r))
+
+    def _note(self, what: str, request: Any) -> None:
+        # What PawControl's dashboard loads, for the notes of a failure.
+        if "pawcontrol" in request.url or "lovelace" in request.url:
+            self.requests.append(f"{time.monotonic():.2f} {what} {request.url}")
 
     def _console(self, message: ConsoleMessage) -> None:
         # Every error counts, except the map tiles that need the internet.
@@ -76,10 +86,11 @@ class Viewer:
             timeout=TIMEOUT_MS
         )
         await page.wait_for_load_state("networkidle")
-        shown = [
-            text.strip()
-            for text in await page.locator("hui-heading-card").all_inner_texts()
-        ]
+        # The heading's text is in the card's shadow root.
+        shown = await page.locator("hui-heading-card").evaluate_all(
+            "cards => cards.map((card) =>"
+            " (card.shadowRoot || card).textContent.replace(/\\s+/g, ' ').trim())"
+        )
         assert shown == expected, shown
         # A card that cannot render shows hui-error-card; a missing entity a warning.
         broken = page.locator("hui-error-card, hui-warning")
@@ -112,7 +123,13 @@ async def _viewer(
         failure = tmp_path / f"failure-{locale}.png"
         await page.screenshot(path=failure, full_page=True)
         err.add_note(f"What the browser showed: {failure}")
-        for problem in viewer.problems:
+        registered = await page.evaluate(
+            "[!!customElements.get('ll-strategy-dashboard-pawcontrol'),"
+            " JSON.stringify(window.customStrategies || null),"
+            " Array.from(document.scripts).map((s) => s.textContent).join(' ').slice(0, 3000)]"
+        )
+        err.add_note(f"registered: {registered}")
+        for problem in viewer.problems + viewer.requests:
             err.add_note(problem)
         raise
     finally:
@@ -139,7 +156,8 @@ async def browser() -> AsyncIterator[Browser]:
 async def _state(owner: HassApi, entity_id: str) -> dict[str, Any] | None:
     """Return an entity's state, None while it does not exist."""
     answer = await owner.request("GET", f"/api/states/{entity_id}", expect=(200, 404))
-    return answer if isinstance(answer, dict) else None
+    # A 404 answers {"message": "Entity not found."}.
+    return answer if isinstance(answer, dict) and "state" in answer else None
 
 
 async def _reports(owner: HassApi, dog_id: str) -> bool:
@@ -161,7 +179,7 @@ async def test_dashboard_follows_the_dogs(
             "(window.customStrategies || []).map((s) => s.strategyType + ':' + s.type)"
         )
         assert "dashboard:pawcontrol" in listed, listed
-        statistics = viewer.page.get_by_text(re.compile(r"\d+ of 2 circuits open"))
+        statistics = viewer.page.get_by_text(re.compile(r"Open circuits: \d+ of 2\."))
         await statistics.wait_for(timeout=TIMEOUT_MS)
         assert "Healthy" in await statistics.inner_text()
         for name in names:

@@ -528,11 +528,15 @@ async def test_stats_shape_and_json(clock: FakeClock) -> None:
         "total_failures",
         "rejected_calls",
         "opened_count",
+        "failed_calls",
+        "outages",
+        "reopened_after_probe",
         "last_failure_time",
         "last_success_time",
         "last_state_change",
         "last_error",
         "open_remaining",
+        "open_until",
         "isolated",
     ]
     assert stats["last_success_time"] is None

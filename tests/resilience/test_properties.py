@@ -218,6 +218,13 @@ class BreakerMachine(RuleBasedStateMachine):
         assert stats["opened_count"] == sum(
             e.to_state is OPEN and e.reason != "isolated" for e in self.events
         )
+        # Every opening is either an outage (from closed) or a failed probe.
+        assert stats["outages"] == sum(
+            e.to_state is OPEN and e.from_state is CLOSED and e.reason != "isolated"
+            for e in self.events
+        )
+        assert stats["outages"] + stats["reopened_after_probe"] == stats["opened_count"]
+        assert stats["failed_calls"] == stats["total_failures"]
 
     @invariant()
     def only_allowed_transitions(self) -> None:

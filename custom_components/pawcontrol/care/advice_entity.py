@@ -56,8 +56,8 @@ def walk_advice_sensors(
 class PawControlWalkAdviceSensor(PawControlDogEntity, SensorEntity):
     """Whether the weather now and in the next hours is good for the dog's walk.
 
-    `data_age_seconds` grows by itself while the weather is stale; the base
-    class keeps it out of the recorder.
+    While the weather is stale, `stale_since` says when it was read, a fixed
+    time: an outage of the weather writes one new state, not one per refresh.
     """
 
     _attr_translation_key = "walk_advice"
@@ -67,7 +67,6 @@ class PawControlWalkAdviceSensor(PawControlDogEntity, SensorEntity):
     def __init__(self, coordinator: PawControlCoordinator, dog: DogConfig) -> None:
         """Judge the weather by the dog's thresholds."""
         super().__init__(coordinator, dog, KEY)
-        self._care = dog.care
         self._unit: str | None = None
         self._advice: WalkAdvice | None = None
 
@@ -92,9 +91,8 @@ class PawControlWalkAdviceSensor(PawControlDogEntity, SensorEntity):
 
     @override
     def _changes_by_itself(self) -> bool:
-        """Return whether the weather's age is shown (while it is stale)."""
-        weather = self._weather
-        return weather is not None and weather.stale
+        """Return False: the advice shows no age, and the dog's stale limit is not its."""
+        return False
 
     @override
     @callback
@@ -111,7 +109,11 @@ class PawControlWalkAdviceSensor(PawControlDogEntity, SensorEntity):
             None
             if weather is None
             else walk_advice(
-                weather, self._care, self._temperature_unit(weather), dt_util.utcnow()
+                weather,
+                # The dog's limits as they are now: they apply without a reload.
+                self.coordinator.dogs[self.dog_id].care,
+                self._temperature_unit(weather),
+                dt_util.utcnow(),
             )
         )
 
@@ -146,8 +148,6 @@ class PawControlWalkAdviceSensor(PawControlDogEntity, SensorEntity):
         weather, advice = self._weather, self._advice
         if weather is None or advice is None:
             return {}
-        # The age only while stale: a growing number would add a state per refresh.
-        age = round(weather.age(dt_util.utcnow())) if weather.stale else None
         return {
             "temperature": weather.temperature,
             "condition": weather.condition,
@@ -156,5 +156,6 @@ class PawControlWalkAdviceSensor(PawControlDogEntity, SensorEntity):
             if advice.reason_time
             else None,
             "stale": weather.stale,
-            "data_age_seconds": age,
+            # When the weather shown was read: fixed, unlike its age.
+            "stale_since": weather.fetched_at.isoformat() if weather.stale else None,
         }

@@ -40,12 +40,18 @@ class PawControlCareEntity(Entity):
     def __init__(self, entry: PawControlConfigEntry, dog: DogConfig, key: str) -> None:
         """Attach the entity to the dog's device."""
         self._care: CareManager = entry.runtime_data.care
-        self.dog = dog
+        self._dogs = entry.runtime_data.dogs
+        self._dog_id = dog.dog_id
         self._attr_unique_id = dog_unique_id(entry.entry_id, dog.dog_id, key)
         self._attr_device_info = dog_device_info(entry, dog)
 
     # The state and attributes at the last write (nothing written yet).
     _written: object = None
+
+    @property
+    def dog(self) -> DogConfig:
+        """Return the dog's settings as they are now: care options apply live."""
+        return self._dogs[self._dog_id]
 
     async def async_added_to_hass(self) -> None:
         """Write the state whenever the dog's care records change what it shows."""

@@ -68,10 +68,11 @@ class WalkFollower:
     @callback
     def async_start(self) -> None:
         """Follow every tracker entity and the coordinator's refreshes."""
-        by_source: dict[str, list[DogConfig]] = {}
+        # Dog ids, not their settings: care options change while this runs.
+        by_source: dict[str, list[str]] = {}
         for dog in self._dogs.values():
             if dog.gps_source:
-                by_source.setdefault(dog.gps_source, []).append(dog)
+                by_source.setdefault(dog.gps_source, []).append(dog.dog_id)
         if by_source:
             self._unsubs.append(
                 async_track_state_change_event(
@@ -96,8 +97,8 @@ class WalkFollower:
         fix = fix_from_state(dict(state.attributes), state.last_updated)
         if fix is None:
             return
-        for dog in self._by_source.get(event.data["entity_id"], []):
-            self.handle_fix(dog, fix)
+        for dog_id in self._by_source.get(event.data["entity_id"], []):
+            self.handle_fix(self._dogs[dog_id], fix)
 
     @callback
     def _on_refresh(self) -> None:

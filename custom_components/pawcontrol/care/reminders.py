@@ -278,6 +278,11 @@ class ReminderManager:
         self._saver.schedule()
 
     @callback
+    def async_settings_changed(self) -> None:
+        """Recompute every reminder with the dogs' new walk intervals and feeding times."""
+        self._evaluate(None)
+
+    @callback
     def _evaluate(self, dog_id: str | None) -> None:
         """Recompute the dog's reminders (None: every dog's); wake at the next change."""
         now = dt_util.utcnow()

@@ -24,7 +24,7 @@ from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
 from ..schema import vol
-from ..services import excerpt, invalid_input, loaded_entry
+from ..services import excerpt, invalid_input, loaded_entry, unknown_dog
 from .manager import CareError, CareManager
 from .meals import meal_for
 from .models import MAX_AMOUNT_G, MAX_WEIGHT_KG, MEALS, MIN_AMOUNT_G, MIN_WEIGHT_KG
@@ -84,9 +84,7 @@ def care_of(call: ServiceCall) -> tuple[CareManager, str]:
     if len(dog_id) > MAX_DOG_LENGTH:
         raise invalid_input("input_too_long", field=ATTR_DOG, max=str(MAX_DOG_LENGTH))
     if dog_id not in entry.runtime_data.dogs:
-        raise invalid_input(
-            "unknown_dog", dog=excerpt(dog_id), valid=", ".join(entry.runtime_data.dogs)
-        )
+        raise unknown_dog(dog_id, entry.runtime_data.dogs)
     return entry.runtime_data.care, dog_id
 
 

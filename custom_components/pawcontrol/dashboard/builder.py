@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+import math
 from typing import Any, Final
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.translation import async_get_translations
+from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
 from ..coordinator import dog_breaker_name
@@ -58,8 +60,6 @@ HEALTH: Final = (
     "retry_success_rate",
     "cache_hit_rate",
 )
-# The map's line: the last two hours, so today's walks.
-MAP_HOURS: Final = 2
 MAP_ZOOM: Final = 15
 FULL: Final = {"columns": "full"}
 
@@ -164,7 +164,7 @@ class DashboardBuilder:
                 {
                     "type": "map",
                     "entities": [tracker.entity_id, "zone.home"],
-                    "hours_to_show": MAP_HOURS,
+                    "hours_to_show": _hours_today(),
                     "default_zoom": MAP_ZOOM,
                     "grid_options": FULL,
                 }
@@ -239,7 +239,10 @@ class DashboardBuilder:
         ]
         if statistics is not None:
             cards.append(
-                {"type": "markdown", "content": self._table(statistics.entity_id)}
+                {
+                    "type": "markdown",
+                    "content": self._table(statistics.entity_id, health),
+                }
             )
         if open_circuits is not None:
             cards.append(
@@ -260,15 +263,21 @@ class DashboardBuilder:
             )
         return {"type": "grid", "cards": cards}
 
-    def _table(self, statistics: str) -> str:
+    def _table(self, statistics: str, health: list[er.RegistryEntry | None]) -> str:
         """Return the markdown of the circuits table, its words translated."""
         label = self._texts.label
         summary = label("summary")
+        # The statistics attribute holds no count that grows with every call;
+        # the health sensors do.
+        rejected, retries = (
+            f"{{{{ states('{entity.entity_id}') }}}}" if entity else "-"
+            for entity in health[2:4]
+        )
         for placeholder, value in (
             ("{open}", "{{ stats.summary.open }}"),
             ("{total}", "{{ stats.summary.total }}"),
-            ("{rejected}", "{{ stats.summary.rejected_calls }}"),
-            ("{retries}", "{{ stats.summary.retries }}"),
+            ("{rejected}", rejected),
+            ("{retries}", retries),
         ):
             summary = summary.replace(placeholder, value)
         words = {
@@ -282,9 +291,21 @@ class DashboardBuilder:
             state=label("state"),
             failures=label("failures"),
             opened=label("opened"),
+            reopened=label("reopened"),
             unavailable=label("unavailable"),
             **words,
         )
+
+
+def _hours_today() -> int:
+    """Return the hours since local midnight, begun: the map's line is today's path.
+
+    The strategy builds the dashboard each time it opens, so the line starts
+    at the day's start whenever the user looks (at least the last hour).
+    """
+    now = dt_util.now()
+    elapsed = now - dt_util.start_of_local_day(now)
+    return max(1, math.ceil(elapsed.total_seconds() / 3600))
 
 
 def _quoted(text: str) -> str:

@@ -44,8 +44,25 @@ class PawControlDashboardStrategy extends HTMLElement {
   }
 }
 
-if (!customElements.get(TAG)) {
-  customElements.define(TAG, PawControlDashboardStrategy);
+// An extra module can run before the frontend has installed its custom element
+// registry (its polyfill replaces window.customElements); a strategy defined in
+// the registry it replaces is never found. So the strategy is defined once the
+// frontend's own root element is, in the registry the frontend then uses.
+function defineWhenReady(waited = 0) {
+  const registry = window.customElements;
+  if (registry.get(TAG)) {
+    return;
+  }
+  if (registry.get("home-assistant") || waited >= 60000) {
+    registry.define(TAG, PawControlDashboardStrategy);
+    return;
+  }
+  setTimeout(() => defineWhenReady(waited + 50), 50);
+}
+
+if (!window.pawcontrolStrategyLoaded) {
+  window.pawcontrolStrategyLoaded = true;
+  defineWhenReady();
   const language = (document.documentElement.lang || "en").slice(0, 2);
   const words = PICKER[language] || PICKER.en;
   window.customStrategies = window.customStrategies || [];

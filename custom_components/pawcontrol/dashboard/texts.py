@@ -27,13 +27,13 @@ STATISTICS_TABLE: Final = Template(
 {%- if stats %}
 **{{ state_translated('$statistics') }}**: $summary
 
-| $circuit | $state | $failures | $opened |
-|:--|:--|--:|--:|
+| $circuit | $state | $failures | $opened | $reopened |
+|:--|:--|--:|--:|--:|
 {%- set names = {'closed': '$closed', 'open': '$open', 'half_open': '$half_open'} %}
 {%- for sensor in states.binary_sensor
      if sensor.attributes.get('circuit_name') in stats.circuit_breakers %}
 {%- set breaker = stats.circuit_breakers[sensor.attributes.circuit_name] %}
-| {{ sensor.name }} | {{ '$isolated' if breaker.isolated else names.get(breaker.state, breaker.state) }} | {{ breaker.total_failures }} | {{ breaker.opened_count }} |
+| {{ sensor.name }} | {{ '$isolated' if breaker.isolated else names.get(breaker.state, breaker.state) }} | {{ breaker.failed_calls }} | {{ breaker.outages }} | {{ breaker.reopened_after_probe }} |
 {%- endfor %}
 {%- else %}
 $unavailable

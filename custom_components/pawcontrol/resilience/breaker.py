@@ -339,9 +339,7 @@ class CircuitBreaker(BreakerRecord):
                 duration,
                 min(hint, self._config.timeout_seconds * MAX_BACKOFF_FACTOR),
             )
-        self._open_duration = duration
-        self._open_until = self._clock() + duration
-        self._opened_count += 1
+        self._start_open_period(duration)
         self._success_count = 0
         self._transition(_OPEN, reason)
 

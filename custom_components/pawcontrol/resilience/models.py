@@ -102,9 +102,13 @@ class BreakerStats(TypedDict):
     total_failures: int
     rejected_calls: int
     opened_count: int
+    failed_calls: int
+    outages: int
+    reopened_after_probe: int
     last_failure_time: str | None
     last_success_time: str | None
     last_state_change: str | None
     last_error: str | None
     open_remaining: float | None
+    open_until: str | None
     isolated: bool

@@ -44,8 +44,11 @@ class BreakerRecord:
         "_open_base",
         "_open_duration",
         "_open_until",
+        "_open_until_wall",
         "_opened_count",
+        "_outages",
         "_rejected_calls",
+        "_reopened",
         "_state",
         "_success_count",
         "_total_calls",
@@ -76,9 +79,12 @@ class BreakerRecord:
         self._total_failures = 0
         self._rejected_calls = 0
         self._opened_count = 0
+        self._outages = 0
+        self._reopened = 0
         self._open_base = config.timeout_seconds
         self._open_duration = 0.0
         self._open_until = 0.0
+        self._open_until_wall = 0.0
         self._last_failure_time: float | None = None
         self._last_success_time: float | None = None
         self._last_state_change: float | None = None
@@ -92,6 +98,28 @@ class BreakerRecord:
         # Never more than the period itself, even if the clock was replaced.
         return min(self._open_duration, max(0.0, self._open_until - self._clock()))
 
+    @property
+    def open_until(self) -> str | None:
+        """Return when a probe is allowed (ISO-8601 UTC); None unless open or when isolated.
+
+        Fixed when the period starts, so reading it twice gives the same text.
+        """
+        if self._state is not CircuitState.OPEN or self._isolated:
+            return None
+        return _iso(self._open_until_wall)
+
+    def _start_open_period(self, duration: float) -> None:
+        """Start an open period of ``duration`` seconds and count how it began."""
+        self._open_duration = duration
+        self._open_until = self._clock() + duration
+        self._open_until_wall = self._wall_clock() + duration
+        self._opened_count += 1
+        # A transition, not the hot path: one increment either way.
+        if self._state is CircuitState.CLOSED:
+            self._outages += 1
+        else:
+            self._reopened += 1
+
     def stats(self) -> BreakerStats:
         """Return JSON-safe statistics; reading them changes nothing."""
         return {
@@ -104,11 +132,15 @@ class BreakerRecord:
             "total_failures": self._total_failures,
             "rejected_calls": self._rejected_calls,
             "opened_count": self._opened_count,
+            "failed_calls": self._total_failures,
+            "outages": self._outages,
+            "reopened_after_probe": self._reopened,
             "last_failure_time": _iso(self._last_failure_time),
             "last_success_time": _iso(self._last_success_time),
             "last_state_change": _iso(self._last_state_change),
             "last_error": self._last_error,
             "open_remaining": self.open_remaining,
+            "open_until": self.open_until,
             "isolated": self._isolated,
         }
 
@@ -124,6 +156,8 @@ class BreakerRecord:
             "total_failures": self._total_failures,
             "rejected_calls": self._rejected_calls,
             "opened_count": self._opened_count,
+            "outages": self._outages,
+            "reopened_after_probe": self._reopened,
             "open_base": self._open_base,
             "open_duration": self._open_duration,
             "open_remaining": self.open_remaining,
@@ -156,6 +190,7 @@ class BreakerRecord:
         self._open_base = stored.open_base
         self._open_duration = stored.open_duration
         self._open_until = math.inf if stored.isolated else self._clock() + remaining
+        self._open_until_wall = self._wall_clock() + remaining
         if stored.state is CircuitState.CLOSED:
             self._failure_count = min(
                 self._failure_count, self._config.failure_threshold - 1
@@ -171,6 +206,8 @@ class BreakerRecord:
         self._total_failures = counters["total_failures"]
         self._rejected_calls = counters["rejected_calls"]
         self._opened_count = counters["opened_count"]
+        self._outages = counters["outages"]
+        self._reopened = counters["reopened_after_probe"]
         self._last_failure_time, self._last_success_time, self._last_state_change = (
             stored.timestamps
         )

@@ -16,6 +16,7 @@ __all__ = [
     "ResilienceStatistics",
     "SummaryStats",
     "build_statistics",
+    "current_error",
 ]
 
 DOG_BREAKER_PREFIX: Final = "dog_"
@@ -78,6 +79,17 @@ def build_statistics(
             "stale_served": stale_served,
         },
     }
+
+
+def current_error(stats: BreakerStats) -> str | None:
+    """Return the breaker's last error while it lasts: not closed, or failing in a row.
+
+    Once a call succeeded (or the circuit was reset) the error is history:
+    `last_error` in the statistics keeps it, and `last_failure_time` its time.
+    """
+    if stats["state"] == CircuitState.CLOSED and stats["failure_count"] == 0:
+        return None
+    return stats["last_error"]
 
 
 def _summary(

@@ -29,6 +29,8 @@ COUNTERS: Final = (
     "rejected_calls",
     "opened_count",
 )
+OPENING_COUNTERS: Final = ("outages", "reopened_after_probe")
+"""Added in 1.0.1: a snapshot saved before has neither (0), never more than opened_count."""
 TIMESTAMPS: Final = ("last_failure_time", "last_success_time", "last_state_change")
 
 
@@ -94,6 +96,17 @@ def _last_error(value: Any) -> str | None:
     return masked[:LAST_ERROR_MAX_LENGTH]
 
 
+def _counters(raw: Mapping[str, Any]) -> dict[str, int]:
+    """Return the validated counters; the opening counts may be missing (0)."""
+    counters = {key: _count(raw.get(key), key) for key in COUNTERS}
+    for key in OPENING_COUNTERS:
+        counters[key] = _count(raw.get(key, 0), key)
+    openings = counters["outages"] + counters["reopened_after_probe"]
+    if openings > counters["opened_count"]:
+        raise InvalidStoredStateError("outages is out of range")
+    return counters
+
+
 def parse_breaker_snapshot(
     raw: Mapping[str, Any], *, timeout_seconds: float, now: float
 ) -> StoredBreaker:
@@ -123,7 +136,7 @@ def parse_breaker_snapshot(
     return StoredBreaker(
         state=state,
         isolated=isolated,
-        counters={key: _count(raw.get(key), key) for key in COUNTERS},
+        counters=_counters(raw),
         open_base=open_base,
         open_duration=duration,
         open_remaining=remaining,
