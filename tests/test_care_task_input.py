@@ -159,7 +159,7 @@ async def test_bad_todo_items_are_refused_and_nothing_changes(
             },
             "task_due_twice",
         ),
-        ({"summary": "Pill", "dog": "rex"}, "unknown_dog"),
+        ({"summary": "Pill", "dog": "rex"}, "unknown_dog_only"),
         ({"summary": "Pill", "dog": "x" * 65}, "input_too_long"),
     ],
 )
