@@ -19,7 +19,7 @@ from homeassistant.util import dt as dt_util
 
 from ..services import excerpt
 from .manager import CareError, CareManager
-from .repeat import next_due
+from .repeat import local_day, next_due
 from .task_models import (
     FIRST_DUE,
     KINDS,
@@ -86,13 +86,9 @@ class CareTasks:
         """Return a number that changes whenever the dog's tasks change as shown."""
         return self._revisions.get(dog_id, 0)
 
-    def _list(self, dog_id: str) -> list[CareTask]:
-        """Return a configured dog's tasks (its id was checked by the caller)."""
-        return self._care.histories[dog_id].tasks
-
     def _index(self, dog_id: str, uid: str) -> int:
         """Return where the task is in the dog's list, or raise."""
-        for index, task in enumerate(self._list(dog_id)):
+        for index, task in enumerate(self.tasks(dog_id)):
             if task.uid == uid:
                 return index
         raise CareError("task_not_found", task=excerpt(uid))
@@ -106,7 +102,7 @@ class CareTasks:
     @callback
     def add(self, dog_id: str, draft: TaskDraft) -> CareTask:
         """Add a task at the end of the dog's list."""
-        tasks = self._list(dog_id)
+        tasks = self.tasks(dog_id)
         draft = check_draft(draft)
         if len(tasks) >= MAX_TASKS:
             raise CareError("too_many_tasks", max=str(MAX_TASKS))
@@ -117,7 +113,7 @@ class CareTasks:
             description=draft.description,
             due=draft.due,
             repeat=draft.repeat,
-            month_day=due_day(draft.due).day if draft.due else None,
+            month_day=local_day(draft.due).day if draft.due else None,
         )
         tasks.append(task)
         self._changed(dog_id)
@@ -130,7 +126,7 @@ class CareTasks:
         """Change a task; completing it logs it and, if it repeats, moves its due date."""
         index = self._index(dog_id, uid)
         draft = check_draft(draft)
-        old = self._list(dog_id)[index]
+        old = self.tasks(dog_id)[index]
         task = replace(
             old,
             summary=draft.summary,
@@ -141,13 +137,13 @@ class CareTasks:
         )
         if draft.due != old.due:
             task = replace(
-                task, month_day=due_day(draft.due).day if draft.due else None
+                task, month_day=local_day(draft.due).day if draft.due else None
             )
         if completed and old.is_open:
             task = self._complete(dog_id, task)
         elif not completed and not old.is_open:
             task = self._reopen(dog_id, task)
-        self._list(dog_id)[index] = task
+        self.tasks(dog_id)[index] = task
         self._changed(dog_id)
         return task
 
@@ -185,7 +181,7 @@ class CareTasks:
     @callback
     def move(self, dog_id: str, uid: str, previous_uid: str | None) -> None:
         """Move a task after ``previous_uid`` (None: to the top)."""
-        tasks = self._list(dog_id)
+        tasks = self.tasks(dog_id)
         index = self._index(dog_id, uid)
         if previous_uid is not None:
             self._index(dog_id, previous_uid)
@@ -202,6 +198,6 @@ class CareTasks:
     def mark_reminded(self, dog_id: str, uid: str, due: Due) -> None:
         """Remember that the reminder of this due date went out (nothing shown changes)."""
         index = self._index(dog_id, uid)
-        tasks = self._list(dog_id)
+        tasks = self.tasks(dog_id)
         tasks[index] = replace(tasks[index], reminded=due)
         self._care.save_soon()
