@@ -56,7 +56,12 @@ TIERS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 STATUSES = {"done", "todo", "exempt"}
 # The modules that register PawControl's actions.
-SERVICE_MODULES = ("services.py", "care/services.py", "care/task_services.py")
+SERVICE_MODULES = (
+    "services.py",
+    "care/services.py",
+    "care/export.py",
+    "care/task_services.py",
+)
 # HomeAssistantError subclasses that take a translation_key.
 TRANSLATABLE = {
     "HomeAssistantError", "ServiceValidationError", "UpdateFailed", "IntegrationError",
@@ -321,6 +326,7 @@ def check_action_setup() -> None:
     assert not {"async_setup_services", "async_register"} & _called(init, "async_setup_entry")  # fmt: skip
     assert "async_setup_care_services" in _called(init, "async_setup")
     assert "async_setup_task_services" in _called(init, "async_setup")
+    assert "async_setup_export_service" in _called(init, "async_setup")
     names: set[str] = set()
     for module in SERVICE_MODULES:
         registered = [

@@ -384,6 +384,7 @@ async def test_services_are_registered(
         "log_weight",
         "emergency_alert",
         "add_care_task",
+        "export_walk",
     }
 
 

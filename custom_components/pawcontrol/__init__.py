@@ -19,6 +19,7 @@ from homeassistant.helpers.typing import ConfigType
 from homeassistant.loader import async_get_integration
 
 from .api import PawControlApiClient
+from .care.export import async_setup_export_service
 from .care.follow import WalkFollower
 from .care.manager import CareManager
 from .care.reminders import ReminderManager
@@ -74,6 +75,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     async_setup_services(hass)
     async_setup_care_services(hass)
     async_setup_task_services(hass)
+    async_setup_export_service(hass)
     await async_setup_dashboard(hass)
     return True
 

@@ -77,7 +77,7 @@ def _when(call: ServiceCall) -> datetime | None:
     return when
 
 
-def care_of(call: ServiceCall) -> tuple[CareManager, str]:
+def care_dog(call: ServiceCall) -> tuple[CareManager, str]:
     """Return the care manager and the checked dog id of a call."""
     entry = loaded_entry(call.hass)
     dog_id = call.data[ATTR_DOG]
@@ -99,7 +99,7 @@ def refused(err: CareError, call: ServiceCall) -> ServiceValidationError:
 
 async def _async_start_walk(call: ServiceCall) -> None:
     """Start a walk."""
-    care, dog_id = care_of(call)
+    care, dog_id = care_dog(call)
     try:
         care.start_walk(dog_id)
     except CareError as err:
@@ -108,7 +108,7 @@ async def _async_start_walk(call: ServiceCall) -> None:
 
 async def _async_end_walk(call: ServiceCall) -> ServiceResponse:
     """End the walk in progress and answer its summary."""
-    care, dog_id = care_of(call)
+    care, dog_id = care_dog(call)
     try:
         walk = care.end_walk(dog_id)
     except CareError as err:
@@ -124,7 +124,7 @@ async def _async_end_walk(call: ServiceCall) -> ServiceResponse:
 
 async def _async_log_feeding(call: ServiceCall) -> None:
     """Store a meal."""
-    care, dog_id = care_of(call)
+    care, dog_id = care_dog(call)
     amount = number(call.data[ATTR_AMOUNT])
     if (
         amount is None
@@ -150,7 +150,7 @@ async def _async_log_feeding(call: ServiceCall) -> None:
 
 async def _async_log_weight(call: ServiceCall) -> None:
     """Store a weighing."""
-    care, dog_id = care_of(call)
+    care, dog_id = care_dog(call)
     weight = number(call.data[ATTR_WEIGHT])
     if weight is None or not MIN_WEIGHT_KG <= weight <= MAX_WEIGHT_KG:
         raise invalid_input(

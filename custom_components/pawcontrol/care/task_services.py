@@ -24,7 +24,7 @@ from ..const import DOMAIN
 from ..schema import vol
 from ..services import loaded_entry
 from .manager import CareError
-from .services import ATTR_DOG, care_of, number, refused
+from .services import ATTR_DOG, care_dog, number, refused
 from .task_models import FIRST_DUE, LAST_DUE, MAX_REPEAT, UNITS, Due, Repeat
 from .task_text import async_load_task_wording
 from .tasks import TaskDraft
@@ -104,7 +104,7 @@ async def _async_draft(call: ServiceCall) -> TaskDraft:
 
 async def _async_add_care_task(call: ServiceCall) -> ServiceResponse:
     """Add a care task to a dog's list and answer its uid."""
-    care_of(call)
+    care_dog(call)
     tasks = loaded_entry(call.hass).runtime_data.tasks
     try:
         task = tasks.add(call.data[ATTR_DOG], await _async_draft(call))

@@ -17,7 +17,12 @@ import re
 from typing import Any, Final
 
 from homeassistant.components.frontend import add_extra_js_url
-from homeassistant.components.http import StaticPathConfig
+
+# 2026.10 defines StaticPathConfig in http.server and no longer exports it
+# explicitly from the package (it is still there at runtime).
+from homeassistant.components.http import (  # type: ignore[attr-defined,unused-ignore]
+    StaticPathConfig,
+)
 from homeassistant.components.websocket_api import async_register_command
 from homeassistant.components.websocket_api.connection import ActiveConnection
 from homeassistant.components.websocket_api.decorators import (
@@ -26,10 +31,10 @@ from homeassistant.components.websocket_api.decorators import (
 )
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, callback
-import voluptuous as vol
 
 from ..const import DOMAIN, LOGGER
 from ..data import PawControlConfigEntry
+from ..schema import vol
 from .builder import DashboardBuilder, Texts, async_texts
 
 STRATEGY_FILE: Final = Path(__file__).parent / "pawcontrol-strategy.js"
