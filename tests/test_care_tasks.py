@@ -144,74 +144,6 @@ async def test_add_edit_complete_and_delete_from_the_todo_actions(
     assert await items(hass) == []
 
 
-@pytest.mark.parametrize(
-    ("repeat", "due", "next_due"),
-    [
-        ({"repeat_every": 3, "repeat_unit": "days"}, "2026-11-05", "2026-11-08"),
-        ({"repeat_every": 2, "repeat_unit": "weeks"}, "2026-11-05", "2026-11-19"),
-        ({"repeat_every": 1, "repeat_unit": "months"}, "2026-11-05", "2026-12-05"),
-        ({"repeat_every": 12, "repeat_unit": "months"}, "2026-11-05", "2027-11-05"),
-        # A few days late keeps the rhythm: from the due date, not from today.
-        ({"repeat_every": 1, "repeat_unit": "weeks"}, "2026-10-30", "2026-11-06"),
-        # One whole period late: the next one is due today.
-        ({"repeat_every": 1, "repeat_unit": "weeks"}, "2026-10-26", "2026-11-02"),
-        # More than a period late: the next one counts from today.
-        ({"repeat_every": 1, "repeat_unit": "weeks"}, "2026-10-25", "2026-11-09"),
-        ({"repeat_every": 1, "repeat_unit": "months"}, "2026-08-31", "2026-12-02"),
-    ],
-)
-async def test_a_repeating_task_comes_back_with_its_next_due_date(
-    hass: HomeAssistant,
-    freezer: FrozenDateTimeFactory,
-    loaded: MockConfigEntry,
-    repeat: dict[str, Any],
-    due: str,
-    next_due: str,
-) -> None:
-    """Ticking off a repeating task moves its due date on and leaves it open."""
-    await add_task(hass, summary="Wormer", kind="deworming", due_date=due, **repeat)
-    await todo(hass, "update_item", item="Wormer", status="completed")
-    assert brief(await items(hass)) == [("Wormer", "needs_action", next_due)]
-    assert hass.states.get(TODO).state == "1"
-
-
-async def test_monthly_on_the_31st_keeps_the_31st(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, loaded: MockConfigEntry
-) -> None:
-    """Jan 31 + 1 month is Feb 28, and the month after that Mar 31 again."""
-    await add_task(
-        hass,
-        summary="Flea drops",
-        kind="medication",
-        due_date="2027-01-31",
-        repeat_every=1,
-        repeat_unit="months",
-    )
-    dues = []
-    for _ in range(4):
-        await todo(hass, "update_item", item="Flea drops", status="completed")
-        dues.append((await items(hass))[0]["due"])
-    assert dues == ["2027-02-28", "2027-03-31", "2027-04-30", "2027-05-31"]
-
-
-async def test_a_due_moment_keeps_its_local_time_across_daylight_saving(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, loaded: MockConfigEntry
-) -> None:
-    """A pill at 08:00 in March is due at 08:00 in April, summer time or not."""
-    await add_task(
-        hass,
-        summary="Heart pill",
-        kind="medication",
-        due_datetime="2027-03-20 08:00:00",
-        repeat_every=2,
-        repeat_unit="weeks",
-    )
-    await todo(hass, "update_item", item="Heart pill", status="completed")
-    assert brief(await items(hass)) == [
-        ("Heart pill", "needs_action", "2027-04-03T08:00:00+02:00")
-    ]
-
-
 async def test_completion_is_in_the_diary_with_its_kind(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, loaded: MockConfigEntry
 ) -> None:
@@ -446,15 +378,3 @@ async def test_tasks_and_their_history_survive_a_restart(
             datetime(2026, 11, 2, tzinfo=BERLIN),
             datetime(2026, 11, 3, tzinfo=BERLIN),
         ) == ["Done: Wormer (Deworming)"]
-
-
-async def test_a_repeating_task_without_a_due_date_counts_from_the_day_done(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, loaded: MockConfigEntry
-) -> None:
-    """No due date: the next one is due a period after it was done."""
-    await add_task(
-        hass, summary="Bath", kind="grooming", repeat_every=6, repeat_unit="weeks"
-    )
-    assert brief(await items(hass)) == [("Bath", "needs_action", None)]
-    await todo(hass, "update_item", item="Bath", status="completed")
-    assert brief(await items(hass)) == [("Bath", "needs_action", "2026-12-14")]
