@@ -71,6 +71,9 @@ from custom_components.pawcontrol.const import (
     DOMAIN,
     LOGGER,
 )
+from custom_components.pawcontrol.escape.manager import (
+    STORAGE_KEY as ESCAPE_STORE,
+)
 from custom_components.pawcontrol.flow_sections import CARE_FIELDS
 from custom_components.pawcontrol.flow_validation import (
     DOG_DETAIL_FIELDS,
@@ -101,7 +104,14 @@ INTEGRATION: Final = ROOT / "custom_components" / DOMAIN
 REPOSITORY: Final = "https://github.com/pawcontrol/pawcontrol"
 MOBILE_APP: Final = "notify.mobile_app_pixel_7"
 # Every file PawControl keeps in .storage.
-STORES: Final = {CARE_STORE, GPS_STORE, REMINDER_STORE, HELD_STORE, RESILIENCE_STORE}
+STORES: Final = {
+    CARE_STORE,
+    GPS_STORE,
+    REMINDER_STORE,
+    HELD_STORE,
+    RESILIENCE_STORE,
+    ESCAPE_STORE,
+}
 SPEAKER: Final = "notify.collar_speaker"
 
 # The events PawControl fires and their fields (checked against fired events below).
@@ -123,6 +133,7 @@ EVENTS: Final = {
         "distance_m",
         "automatic",
     },
+    "pawcontrol_dog_left_home": {"dog", "dog_name", "left_at", "escape"},
 }
 # Card types of Home Assistant's own dashboards that the examples may use.
 CARD_TYPES: Final = {

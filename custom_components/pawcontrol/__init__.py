@@ -40,6 +40,7 @@ from .coordinator import (
 from .dashboard import async_setup_dashboard
 from .data import PawControlConfigEntry, PawControlRuntimeData, dogs_from_options
 from .entity import async_sync_devices, circuit_unique_id, dog_identifier
+from .escape.manager import EscapeManager
 from .gps_manager import GpsManager
 from .migration import async_migrate_entry as async_migrate_entry
 from .notifications import CHANNEL_BREAKER_PREFIX, NotificationManager
@@ -176,7 +177,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
     entry.async_on_unload(notifications.async_shutdown)
     entry.async_on_unload(gps.async_shutdown)
     await coordinator.async_config_entry_first_refresh()
-    follower = WalkFollower(hass, care, coordinator, dogs)
+    escape = EscapeManager(hass, entry, care, notifications)
+    await escape.async_start()
+    entry.async_on_unload(escape.async_shutdown)
+    follower = WalkFollower(hass, care, coordinator, dogs, escape)
     follower.async_start()
     entry.async_on_unload(follower.async_stop)
     await entry.runtime_data.reminders.async_start()

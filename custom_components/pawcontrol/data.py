@@ -31,6 +31,7 @@ from .const import (
     DEFAULT_RESILIENCE,
     LOGGER,
 )
+from .escape.config import EscapeConfig
 from .resilience import CircuitBreakerConfig, RetryConfig
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ class DogConfig:
     gps_max_age: int = DEFAULT_GPS_MAX_AGE
     gps_accuracy_limit: int = DEFAULT_GPS_ACCURACY_LIMIT
     care: CareConfig = field(default_factory=CareConfig)
+    escape: EscapeConfig = field(default_factory=EscapeConfig)
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> DogConfig:
@@ -68,6 +70,7 @@ class DogConfig:
                 raw.get(CONF_GPS_ACCURACY_LIMIT, DEFAULT_GPS_ACCURACY_LIMIT)
             ),
             care=CareConfig.from_dict(raw),
+            escape=EscapeConfig.from_dict(raw),
         )
 
 

@@ -30,6 +30,7 @@ from .const import (
     DEFAULT_UPDATE_INTERVAL,
     DEFAULT_WEATHER_INTERVAL,
 )
+from .escape import flow as escape_flow
 from .flow_sections import (
     CARE_SECTION,
     RESILIENCE_SECTION,
@@ -128,7 +129,8 @@ class PawControlOptionsFlow(OptionsFlow):
         has_device_api = bool(self.config_entry.data.get(CONF_API_URL))
         errors |= validate_location_source(user_input, has_device_api=has_device_api)
         dog = dog_options(dog_id or new_id, user_input, details) | care
-        return dog, errors | number_errors, placeholders
+        escape, escape_errors = escape_flow.parse_escape(self.hass, user_input, dog)
+        return dog | escape, errors | number_errors | escape_errors, placeholders
 
     def _dog_form(
         self,
@@ -142,6 +144,7 @@ class PawControlOptionsFlow(OptionsFlow):
             {
                 **dog_fields(),
                 **dog_detail_fields(),
+                **escape_flow.escape_section(collapsed="escape" not in errors),
                 **care_section(collapsed=CARE_SECTION not in errors),
             }
         )
@@ -210,7 +213,8 @@ class PawControlOptionsFlow(OptionsFlow):
             if not errors:
                 dogs = self._dogs | {dog_id: edited}
                 return self._save(**{CONF_DOGS: list(dogs.values())})
-        suggested = dog | care_suggestions(dog) if user_input is None else user_input
+        shown = dog | escape_flow.escape_suggestions(dog) | care_suggestions(dog)
+        suggested = shown if user_input is None else user_input
         placeholders |= {"dog_name": dog[CONF_DOG_NAME]}
         return self._dog_form("edit_dog_details", suggested, errors, placeholders)
 

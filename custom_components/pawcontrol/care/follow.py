@@ -9,6 +9,7 @@ starts a walk and the first fix back home ends it.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from homeassistant.components.zone import ENTITY_ID_HOME, in_zone
 from homeassistant.const import ATTR_GPS_ACCURACY, ATTR_LATITUDE, ATTR_LONGITUDE
@@ -27,6 +28,9 @@ from ..data import DogConfig
 from .manager import CareManager
 from .models import CLOCK_SKEW
 from .walks import Fix
+
+if TYPE_CHECKING:
+    from ..escape.manager import EscapeManager
 
 
 def _coordinate(value: object) -> float | None:
@@ -57,8 +61,10 @@ class WalkFollower:
         care: CareManager,
         coordinator: PawControlCoordinator,
         dogs: dict[str, DogConfig],
+        escape: EscapeManager | None = None,
     ) -> None:
         """Remember what to follow; async_start subscribes."""
+        self._escape = escape
         self._hass = hass
         self._care = care
         self._coordinator = coordinator
@@ -122,13 +128,15 @@ class WalkFollower:
         if fix.time > dt_util.utcnow() + CLOCK_SKEW:
             # A source whose clock runs ahead: its fix would block every later one.
             return
+        # An escape starts no automatic walk: the escape alert goes out instead.
+        escaped = self._escape is not None and self._escape.handle_fix(dog, fix)
         limit = float(dog.gps_accuracy_limit)
         accurate = fix.accuracy is None or fix.accuracy <= limit
         home = self._hass.states.get(ENTITY_ID_HOME) if accurate else None
         at_home = home is not None and in_zone(home, fix.latitude, fix.longitude)
         walk = self._care.walks.get(dog.dog_id)
         if walk is None:
-            if dog.care.auto_walk and home is not None and not at_home:
+            if dog.care.auto_walk and home is not None and not at_home and not escaped:
                 walk = self._care.start_walk(dog.dog_id, automatic=True, start=fix.time)
             else:
                 return

@@ -1,0 +1,1 @@
+"""The escape alert: a dog that leaves home alone."""
