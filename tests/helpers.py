@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 import logging
@@ -140,16 +140,21 @@ async def repair_text(hass: HomeAssistant, issue: ir.IssueEntry) -> tuple[str, s
 
 @asynccontextmanager
 async def restarted(
-    hass: HomeAssistant, old_entry: MockConfigEntry
+    hass: HomeAssistant,
+    old_entry: MockConfigEntry,
+    prepare: Callable[[HomeAssistant], object] | None = None,
 ) -> AsyncGenerator[tuple[HomeAssistant, MockConfigEntry, list[Event]]]:
     """Stop ``hass`` (which saves) and start a new one on the same storage.
 
-    Yield the new Home Assistant, its PawControl entry (set up) and the
-    circuit events it fired from the start.
+    ``prepare`` runs on the new Home Assistant before PawControl is set up
+    (to register notify services, say). Yield the new Home Assistant, its
+    PawControl entry (set up) and the circuit events it fired from the start.
     """
     await hass.async_stop()
     async with async_test_home_assistant() as second:
         second.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+        if prepare is not None:
+            prepare(second)
         events = async_capture_events(second, "pawcontrol_circuit_state_changed")
         entry = MockConfigEntry(
             domain=DOMAIN, data=dict(old_entry.data), options=dict(old_entry.options)

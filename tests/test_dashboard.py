@@ -115,6 +115,12 @@ async def test_one_section_per_configured_dog(
     # The line is today's path: 18:00 UTC is 10:00 in Home Assistant's zone.
     assert str(hass.config.time_zone) == "US/Pacific"
     assert _card(buddy, type="map")["hours_to_show"] == 10
+    tasks = _card(luna, type="todo-list")
+    assert tasks == {
+        "type": "todo-list",
+        "entity": "todo.luna_care_tasks",
+        "title": "Care tasks",
+    }
     walks = _card(buddy, type="entities", title="Walks")
     assert walks["entities"][0] == {
         "entity": "sensor.buddy_walks_today",

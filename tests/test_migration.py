@@ -64,8 +64,9 @@ async def test_dog_named_circuit_keeps_its_entities(
     ]
     assert old.entity_id in dog_entities
     # The dog's 5 data entities, its 15 care entities (no weather: no advice),
-    # its diary and its 3 collar watch sensors (its collar says whether it charges).
-    assert len(dog_entities) == 24
+    # its diary, its care task list and its 3 collar watch sensors (its collar
+    # says whether it charges).
+    assert len(dog_entities) == 25
     assert registry.async_get(old.entity_id).name == "Circuit's collar battery"
 
 

@@ -39,6 +39,7 @@ def entry_options(entry_options: dict[str, Any]) -> dict[str, Any]:
         Platform.CALENDAR,
         Platform.DEVICE_TRACKER,
         Platform.SENSOR,
+        Platform.TODO,
     ],
 )
 async def test_platform(

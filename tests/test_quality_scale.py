@@ -55,6 +55,13 @@ TIERS: dict[str, tuple[str, ...]] = {
     "platinum": ("async-dependency", "inject-websession", "strict-typing"),
 }  # fmt: skip
 STATUSES = {"done", "todo", "exempt"}
+# The modules that register PawControl's actions.
+SERVICE_MODULES = (
+    "services.py",
+    "care/services.py",
+    "care/export.py",
+    "care/task_services.py",
+)
 # HomeAssistantError subclasses that take a translation_key.
 TRANSLATABLE = {
     "HomeAssistantError", "ServiceValidationError", "UpdateFailed", "IntegrationError",
@@ -318,9 +325,10 @@ def check_action_setup() -> None:
     assert "async_setup_services" in _called(init, "async_setup")
     assert not {"async_setup_services", "async_register"} & _called(init, "async_setup_entry")  # fmt: skip
     assert "async_setup_care_services" in _called(init, "async_setup")
+    assert "async_setup_task_services" in _called(init, "async_setup")
     assert "async_setup_export_service" in _called(init, "async_setup")
     names: set[str] = set()
-    for module in ("services.py", "care/services.py", "care/export.py"):
+    for module in SERVICE_MODULES:
         registered = [
             c.args[1] for _, c in _calls(_tree(module)) if _name(c) == "async_register"
         ]
@@ -536,7 +544,7 @@ def check_docs_supported_functions() -> None:
 def _responses() -> dict[str, bool]:
     """Return whether each action answers, from its async_register call."""
     answers: dict[str, bool] = {}
-    for module in ("services.py", "care/services.py", "care/export.py"):
+    for module in SERVICE_MODULES:
         for _, call in _calls(_tree(module)):
             if _name(call) == "async_register":
                 kws = {kw.arg: ast.unparse(kw.value) for kw in call.keywords}

@@ -383,6 +383,7 @@ async def test_services_are_registered(
         "log_feeding",
         "log_weight",
         "emergency_alert",
+        "add_care_task",
         "export_walk",
     }
 

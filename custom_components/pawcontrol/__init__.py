@@ -25,6 +25,9 @@ from .care.manager import CareManager
 from .care.reminders import ReminderManager
 from .care.services import async_setup_care_services
 from .care.store import CareStore
+from .care.task_reminders import TaskReminders
+from .care.task_services import async_setup_task_services
+from .care.tasks import CareTasks
 from .circuit_events import CircuitEvents, circuit_issue_id
 from .const import CONF_API_TOKEN, CONF_API_URL, DATA_DOG_CACHE, DATA_RESILIENCE, DOMAIN
 from .coordinator import (
@@ -54,6 +57,7 @@ PLATFORMS: list[Platform] = [
     Platform.CALENDAR,
     Platform.DEVICE_TRACKER,
     Platform.SENSOR,
+    Platform.TODO,
 ]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -72,6 +76,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     CircuitEvents(hass, resilience)
     async_setup_services(hass)
     async_setup_care_services(hass)
+    async_setup_task_services(hass)
     async_setup_export_service(hass)
     await async_setup_dashboard(hass)
     return True
@@ -134,6 +139,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
     care = CareManager(hass, CareStore(hass))
     await care.async_load(set(dogs))
     entry.async_on_unload(care.async_shutdown)
+    tasks = CareTasks(care)
     coordinator = PawControlCoordinator(
         hass,
         entry,
@@ -160,6 +166,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
         care=care,
         reminders=ReminderManager(hass, entry, dogs, care, notifications),
         watch=CollarWatch(hass, entry, coordinator, notifications, has_api=bool(api)),
+        tasks=tasks,
+        task_reminders=TaskReminders(
+            hass, entry, dogs, care=care, tasks=tasks, notifications=notifications
+        ),
         version=await _async_version(hass),
     )
     _forget_removed_sources(hass, entry, dogs if api else {}, notifications)
@@ -179,6 +189,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: PawControlConfigEntry) -
     entry.async_on_unload(entry.runtime_data.reminders.async_shutdown)
     await entry.runtime_data.watch.async_start()
     entry.async_on_unload(entry.runtime_data.watch.async_shutdown)
+    await entry.runtime_data.task_reminders.async_start()
+    entry.async_on_unload(entry.runtime_data.task_reminders.async_shutdown)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from .api import PawControlApiClient
     from .care.manager import CareManager
     from .care.reminders import ReminderManager
+    from .care.task_reminders import TaskReminders
+    from .care.tasks import CareTasks
     from .coordinator import PawControlCoordinator
     from .gps_manager import GpsManager
     from .notifications import NotificationManager
@@ -165,6 +167,8 @@ class PawControlRuntimeData:
     care: CareManager
     reminders: ReminderManager
     watch: CollarWatch
+    tasks: CareTasks
+    task_reminders: TaskReminders
     # The integration's version from manifest.json: the hub's software version.
     version: str | None = None
 

@@ -1,4 +1,4 @@
-"""A dog's diary: its walks and meals as calendar events, in the user's language.
+"""A dog's diary: walks, meals and care tasks as calendar events, in the user's language.
 
 Home Assistant translates entity names and states in the frontend, but event
 summaries are text PawControl writes, so their wording comes from the
@@ -21,8 +21,11 @@ from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 from ..const import DOMAIN
+from .diary_time import event_overlaps, overlaps, sort_key, span, stamp
 from .models import MEALS, FeedingRecord, WalkRecord
 from .store import DogHistory
+from .task_diary import done_event, open_event
+from .task_models import KINDS
 from .walks import ActiveWalk
 
 # A meal is a moment; a short slot keeps it visible in the week view.
@@ -34,6 +37,9 @@ _WORDING_KEYS: Final = (
     "diary_minutes",
     "diary_hours_minutes",
     "diary_decimal_separator",
+    "diary_task_done",
+    "diary_task_due",
+    "diary_task_overdue",
 )
 
 
@@ -43,6 +49,7 @@ class DiaryWording:
 
     texts: Mapping[str, str]
     meals: Mapping[str, str]
+    kinds: Mapping[str, str]
 
     def distance(self, metres: float) -> str:
         """Return a distance in km with one decimal, e.g. 2.3."""
@@ -75,31 +82,14 @@ async def async_load_wording(hass: HomeAssistant) -> DiaryWording:
     common = await async_get_translations(hass, language, "common", {DOMAIN})
     selector = await async_get_translations(hass, language, "selector", {DOMAIN})
     meal_prefix = f"component.{DOMAIN}.selector.meal.options."
+    kind_prefix = f"component.{DOMAIN}.selector.care_task_kind.options."
     return DiaryWording(
         texts={
             key: common[f"component.{DOMAIN}.common.{key}"] for key in _WORDING_KEYS
         },
         meals={meal: selector.get(meal_prefix + meal, meal) for meal in MEALS},
+        kinds={kind: selector.get(kind_prefix + kind, kind) for kind in KINDS},
     )
-
-
-def _stamp(moment: datetime) -> str:
-    """Return a compact UTC time for event uids."""
-    return dt_util.as_utc(moment).strftime("%Y%m%dT%H%M%S%fZ")
-
-
-def _span(start: datetime, end: datetime) -> tuple[datetime, datetime]:
-    """Return an event's start and end in local time, end never before start.
-
-    Home Assistant's calendar checks an event's length on the local clock, so
-    a walk that goes on into the hour repeated when daylight saving time ends
-    would look negative; its end is then moved to where the clock has caught up.
-    """
-    local_start, local_end = dt_util.as_local(start), dt_util.as_local(end)
-    while local_end.replace(tzinfo=None) < local_start.replace(tzinfo=None):
-        gap = local_start.replace(tzinfo=None) - local_end.replace(tzinfo=None)
-        local_end = dt_util.as_local(local_end + gap)
-    return local_start, local_end
 
 
 def _next_minute(now: datetime) -> datetime:
@@ -109,13 +99,13 @@ def _next_minute(now: datetime) -> datetime:
 
 def _walk_event(wording: DiaryWording, dog_id: str, walk: WalkRecord) -> CalendarEvent:
     """Return a finished walk as an event."""
-    start, end = _span(walk.start, walk.end)
+    start, end = span(walk.start, walk.end)
     return CalendarEvent(
         start=start,
         end=end,
         summary=wording.walk("diary_walk", walk.distance_m, walk.duration_s),
         description=wording.texts["diary_walk_automatic"] if walk.automatic else None,
-        uid=f"{dog_id}-walk-{_stamp(walk.start)}",
+        uid=f"{dog_id}-walk-{stamp(walk.start)}",
     )
 
 
@@ -128,7 +118,7 @@ def _ongoing_walk_event(
     summary's duration grows minute by minute and the state stays on. The uid
     is the one the walk keeps once it has ended.
     """
-    start, end = _span(walk.start, _next_minute(max(now, walk.start)))
+    start, end = span(walk.start, _next_minute(max(now, walk.start)))
     return CalendarEvent(
         start=start,
         end=end,
@@ -138,7 +128,7 @@ def _ongoing_walk_event(
             (now - walk.start).total_seconds(),
         ),
         description=wording.texts["diary_walk_automatic"] if walk.automatic else None,
-        uid=f"{dog_id}-walk-{_stamp(walk.start)}",
+        uid=f"{dog_id}-walk-{stamp(walk.start)}",
     )
 
 
@@ -151,25 +141,20 @@ def _feedings(
         count = seen[feeding.time]
         seen[feeding.time] += 1
         suffix = f"-{count}" if count else ""
-        yield f"{dog_id}-meal-{_stamp(feeding.time)}{suffix}", feeding
+        yield f"{dog_id}-meal-{stamp(feeding.time)}{suffix}", feeding
 
 
 def _feeding_event(
     wording: DiaryWording, uid: str, feeding: FeedingRecord
 ) -> CalendarEvent:
     """Return a meal as a short event."""
-    start, end = _span(feeding.time, feeding.time + FEEDING_EVENT_DURATION)
+    start, end = span(feeding.time, feeding.time + FEEDING_EVENT_DURATION)
     return CalendarEvent(
         start=start,
         end=end,
         summary=wording.feeding(feeding),
         uid=uid,
     )
-
-
-def _overlaps(start: datetime, end: datetime, low: datetime, high: datetime) -> bool:
-    """Return whether [start, end] overlaps [low, high); an instant at low counts."""
-    return start < high and (end > low or start == low)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,28 +171,42 @@ class DogDiary:
         low: datetime,
         high: datetime,
     ) -> list[CalendarEvent]:
-        """Return the walks and meals overlapping [low, high), sorted by start."""
+        """Return the walks, meals and tasks overlapping [low, high), sorted by start."""
         wording, dog_id = self.wording, self.dog_id
         events = [
             _walk_event(wording, dog_id, record)
             for record in history.walks
-            if _overlaps(record.start, record.end, low, high)
+            if overlaps(record.start, record.end, low, high)
         ]
         events += [
             _feeding_event(wording, uid, feeding)
             for uid, feeding in _feedings(dog_id, history.feedings)
-            if _overlaps(feeding.time, feeding.time + FEEDING_EVENT_DURATION, low, high)
+            if overlaps(feeding.time, feeding.time + FEEDING_EVENT_DURATION, low, high)
         ]
         if walk is not None:
             now = dt_util.utcnow()
-            if _overlaps(walk.start, _next_minute(max(now, walk.start)), low, high):
+            if overlaps(walk.start, _next_minute(max(now, walk.start)), low, high):
                 events.append(_ongoing_walk_event(wording, dog_id, walk, now))
-        return sorted(events, key=lambda e: (e.start, e.end, e.uid or ""))
+        events += [
+            event
+            for event in self._task_events(history)
+            if event_overlaps(event, low, high)
+        ]
+        return sorted(events, key=sort_key)
+
+    def _task_events(self, history: DogHistory) -> Iterator[CalendarEvent]:
+        """Yield the tasks done and the open tasks with a due date."""
+        texts, kinds, now = self.wording.texts, self.wording.kinds, dt_util.utcnow()
+        for done in history.tasks_done:
+            yield done_event(texts, kinds, self.dog_id, done)
+        for task in history.tasks:
+            if (event := open_event(texts, kinds, self.dog_id, task, now)) is not None:
+                yield event
 
     def current(
         self, history: DogHistory, walk: ActiveWalk | None
     ) -> CalendarEvent | None:
-        """Return the walk in progress, else the latest walk or meal."""
+        """Return the walk in progress, else the latest walk, meal or task done."""
         wording, dog_id = self.wording, self.dog_id
         if walk is not None:
             return _ongoing_walk_event(wording, dog_id, walk, dt_util.utcnow())
@@ -217,4 +216,8 @@ class DogDiary:
         if history.feedings:
             *_, (uid, feeding) = _feedings(dog_id, history.feedings)
             latest.append(_feeding_event(wording, uid, feeding))
+        if history.tasks_done:
+            latest.append(
+                done_event(wording.texts, wording.kinds, dog_id, history.tasks_done[-1])
+            )
         return max(latest, key=lambda e: e.start, default=None)

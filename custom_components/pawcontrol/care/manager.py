@@ -138,6 +138,16 @@ class CareManager:
         self._listeners.notify(dog_id)
 
     @callback
+    def notify_changed(self, dog_id: str) -> None:
+        """Save soon and tell whoever shows the dog: its records were changed."""
+        self._changed(dog_id)
+
+    @callback
+    def save_soon(self) -> None:
+        """Save soon; nothing any entity shows has changed."""
+        self._store.schedule_save(self.histories)
+
+    @callback
     def _schedule_day_start(self) -> None:
         """Wake up when the next local day starts."""
         if self._unsub_day is not None:
@@ -340,6 +350,8 @@ class CareManager:
                 "feedings": len(history.feedings),
                 "weights": len(history.weights),
                 "walk_in_progress": dog_id in self.walks,
+                "tasks": len(history.tasks),
+                "tasks_done": len(history.tasks_done),
             }
             for dog_id, history in self.histories.items()
         }

@@ -58,7 +58,7 @@ WEIGHT_SCHEMA = vol.Schema(
 )
 
 
-def _number(value: Any) -> float | None:
+def number(value: Any) -> float | None:
     """Return a finite number from a service field, or None."""
     if isinstance(value, bool):
         return None
@@ -88,7 +88,7 @@ def care_dog(call: ServiceCall) -> tuple[CareManager, str]:
     return entry.runtime_data.care, dog_id
 
 
-def _refused(err: CareError, call: ServiceCall) -> ServiceValidationError:
+def refused(err: CareError, call: ServiceCall) -> ServiceValidationError:
     """Return the translated error of a refused care action."""
     entry = loaded_entry(call.hass)
     dog = entry.runtime_data.dogs.get(call.data[ATTR_DOG])
@@ -103,7 +103,7 @@ async def _async_start_walk(call: ServiceCall) -> None:
     try:
         care.start_walk(dog_id)
     except CareError as err:
-        raise _refused(err, call) from None
+        raise refused(err, call) from None
 
 
 async def _async_end_walk(call: ServiceCall) -> ServiceResponse:
@@ -112,7 +112,7 @@ async def _async_end_walk(call: ServiceCall) -> ServiceResponse:
     try:
         walk = care.end_walk(dog_id)
     except CareError as err:
-        raise _refused(err, call) from None
+        raise refused(err, call) from None
     return {
         "dog": dog_id,
         "start": walk.start.isoformat(),
@@ -125,7 +125,7 @@ async def _async_end_walk(call: ServiceCall) -> ServiceResponse:
 async def _async_log_feeding(call: ServiceCall) -> None:
     """Store a meal."""
     care, dog_id = care_dog(call)
-    amount = _number(call.data[ATTR_AMOUNT])
+    amount = number(call.data[ATTR_AMOUNT])
     if (
         amount is None
         or amount != int(amount)
@@ -145,13 +145,13 @@ async def _async_log_feeding(call: ServiceCall) -> None:
     try:
         care.log_feeding(dog_id, int(amount), meal, when=when)
     except CareError as err:
-        raise _refused(err, call) from None
+        raise refused(err, call) from None
 
 
 async def _async_log_weight(call: ServiceCall) -> None:
     """Store a weighing."""
     care, dog_id = care_dog(call)
-    weight = _number(call.data[ATTR_WEIGHT])
+    weight = number(call.data[ATTR_WEIGHT])
     if weight is None or not MIN_WEIGHT_KG <= weight <= MAX_WEIGHT_KG:
         raise invalid_input(
             "invalid_weight", min=str(MIN_WEIGHT_KG), max=f"{MAX_WEIGHT_KG:g}"
@@ -159,7 +159,7 @@ async def _async_log_weight(call: ServiceCall) -> None:
     try:
         care.log_weight(dog_id, round(weight, 2), when=_when(call))
     except CareError as err:
-        raise _refused(err, call) from None
+        raise refused(err, call) from None
 
 
 @callback

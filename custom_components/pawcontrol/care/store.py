@@ -5,7 +5,8 @@ repair issue; PawControl then starts with an empty history instead of failing
 to load. Single records that fail validation are dropped and reported the same
 way as other PawControl stores. Records older than ``RETENTION`` are pruned,
 but the latest record of each kind stays: the weight sensor shows the last
-weighing however old it is. A file larger than any real history
+weighing however old it is. Care tasks are never pruned, only the record of
+each one done. A file larger than any real history
 (``MAX_FILE_BYTES``) is set aside before it is parsed.
 """
 
@@ -30,6 +31,7 @@ from .models import (
     WalkRecord,
     WeightRecord,
 )
+from .task_models import CareTask, TaskDoneRecord
 
 STORAGE_KEY: Final = f"{DOMAIN}.care"
 STORAGE_VERSION: Final = 1
@@ -51,6 +53,9 @@ class DogHistory:
     feedings: list[FeedingRecord] = field(default_factory=list)
     weights: list[WeightRecord] = field(default_factory=list)
     active_walk: ActiveWalkRecord | None = None
+    # Care tasks in the order of the to-do list; they are never pruned.
+    tasks: list[CareTask] = field(default_factory=list)
+    tasks_done: list[TaskDoneRecord] = field(default_factory=list)
 
     def prune(self, now: datetime) -> None:
         """Forget records older than the retention period, but each kind's latest."""
@@ -58,6 +63,7 @@ class DogHistory:
         self.walks = _recent(self.walks, lambda w: w.end >= cutoff)
         self.feedings = _recent(self.feedings, lambda f: f.time >= cutoff)
         self.weights = _recent(self.weights, lambda w: w.time >= cutoff)
+        self.tasks_done = _recent(self.tasks_done, lambda t: t.time >= cutoff)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the stored form."""
@@ -66,6 +72,8 @@ class DogHistory:
             "feedings": [f.as_dict() for f in self.feedings],
             "weights": [w.as_dict() for w in self.weights],
             "active_walk": self.active_walk.as_dict() if self.active_walk else None,
+            "tasks": [t.as_dict() for t in self.tasks],
+            "tasks_done": [t.as_dict() for t in self.tasks_done],
         }
 
 
@@ -98,7 +106,9 @@ def _dog_history(raw: Any) -> tuple[DogHistory, int]:
     walks, bad_walks = _records(raw.get("walks"), WalkRecord.from_dict)
     feedings, bad_feedings = _records(raw.get("feedings"), FeedingRecord.from_dict)
     weights, bad_weights = _records(raw.get("weights"), WeightRecord.from_dict)
-    dropped = bad_walks + bad_feedings + bad_weights
+    tasks, bad_tasks = _tasks(raw.get("tasks"))
+    done, bad_done = _records(raw.get("tasks_done"), TaskDoneRecord.from_dict)
+    dropped = bad_walks + bad_feedings + bad_weights + bad_tasks + bad_done
     active = None
     if raw.get("active_walk") is not None:
         try:
@@ -106,12 +116,23 @@ def _dog_history(raw: Any) -> tuple[DogHistory, int]:
         except InvalidRecordError:
             dropped += 1
     history = DogHistory(
-        sorted(walks, key=lambda w: w.end),
-        sorted(feedings, key=lambda f: f.time),
-        sorted(weights, key=lambda w: w.time),
-        active,
+        walks=sorted(walks, key=lambda w: w.end),
+        feedings=sorted(feedings, key=lambda f: f.time),
+        weights=sorted(weights, key=lambda w: w.time),
+        active_walk=active,
+        tasks=tasks,
+        tasks_done=sorted(done, key=lambda t: t.time),
     )
     return history, dropped
+
+
+def _tasks(raw: Any) -> tuple[list[CareTask], int]:
+    """Return the valid stored tasks in their order; a repeated uid is invalid."""
+    tasks, dropped = _records(raw, CareTask.from_dict)
+    unique: dict[str, CareTask] = {}
+    for task in tasks:
+        unique.setdefault(task.uid, task)
+    return list(unique.values()), dropped + len(tasks) - len(unique)
 
 
 class CareStore:

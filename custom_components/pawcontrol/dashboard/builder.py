@@ -190,22 +190,35 @@ class DashboardBuilder:
             Platform.BINARY_SENSOR,
             circuit_unique_id(self._entry.entry_id, dog_breaker_name(dog.dog_id)),
         )
-        for title, rows, extra in (
-            ("walks", WALKS, None),
-            ("feeding", FEEDING, None),
-            ("collar", COLLAR, circuit),
-        ):
-            found = [find(platform, key) for platform, key in rows] + [extra]
-            if entities := self._rows(found):
-                cards.append(
-                    {
-                        "type": "entities",
-                        "title": self._texts.label(title),
-                        "state_color": True,
-                        "entities": entities,
-                    }
-                )
+        for title, rows in (("walks", WALKS), ("feeding", FEEDING)):
+            self._add_entities(cards, title, [find(p, k) for p, k in rows])
+        if (tasks := find(Platform.TODO, "care_tasks")) is not None:
+            cards.append(
+                {
+                    "type": "todo-list",
+                    "entity": tasks.entity_id,
+                    "title": self._texts.name(tasks),
+                }
+            )
+        self._add_entities(cards, "collar", [*(find(p, k) for p, k in COLLAR), circuit])
         return {"type": "grid", "cards": cards}
+
+    def _add_entities(
+        self,
+        cards: list[dict[str, Any]],
+        title: str,
+        found: list[er.RegistryEntry | None],
+    ) -> None:
+        """Add an entities card of the entities that exist, if any does."""
+        if entities := self._rows(found):
+            cards.append(
+                {
+                    "type": "entities",
+                    "title": self._texts.label(title),
+                    "state_color": True,
+                    "entities": entities,
+                }
+            )
 
     def _stale_notice(self, source: str) -> dict[str, Any]:
         """Return a card shown only while the dog's data is not fresh."""
