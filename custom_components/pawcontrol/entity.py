@@ -90,9 +90,9 @@ def async_sync_devices(hass: HomeAssistant, entry: PawControlConfigEntry) -> Non
     for device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         if not device.identifiers & wanted:
             # Removing the device also removes its entities from the registry.
-            registry.async_update_device(
-                device.id, remove_config_entry_id=entry.entry_id
-            )
+            # The device is PawControl's alone: removed, not detached (from
+            # 2026.10 detaching by `remove_config_entry_id` is deprecated).
+            registry.async_remove_device(device.id)
 
 
 class PawControlDogEntity(CoordinatorEntity[PawControlCoordinator]):
