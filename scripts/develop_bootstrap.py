@@ -577,6 +577,8 @@ PawControl development Home Assistant is running
              (it answers, but its data stops: Not reporting after 30 minutes)
   Drain its battery:     {SIMULATOR_CLI} break {DOG_ID} drain
              (10 points a minute down to 5 %, then it charges: Battery low, Charging)
+  Let him wander off:    {SIMULATOR_CLI} break {DOG_ID} wander
+             (he walks away from home until healed: the escape alert, if set up)
              {SIMULATOR_CLI} status shows what the collar does
   Log:       {log_line}
 Stop it with Ctrl-C.

@@ -298,6 +298,111 @@ async def test_drained_battery_falls_fast_then_charges(
     assert walk.drain_at(4, 0) == (5, True)
 
 
+async def test_frozen_with_an_age_reports_old_data(
+    hass: HomeAssistant, simulator: CollarSimulator, clock: FakeClock
+) -> None:
+    """Frozen with an age: the kept updated_at lies that far in the past."""
+    client = _client(hass, simulator)
+    before = await client.async_get_dog_status("max")
+    simulator.set_mode("max", "freeze", age=600)
+    frozen = await client.async_get_dog_status("max")
+    assert frozen.updated_at is not None
+    assert before.updated_at is not None
+    assert 595 <= (before.updated_at - frozen.updated_at).total_seconds() <= 605
+    clock.now += 60
+    assert await client.async_get_dog_status("max") == frozen
+    with pytest.raises(ValueError, match="age"):
+        simulator.set_mode("max", "freeze", age=-1)
+
+
+async def test_drain_from_a_given_level(
+    hass: HomeAssistant, simulator: CollarSimulator, clock: FakeClock
+) -> None:
+    """Drain with a battery level: it falls from there, 10 points a minute."""
+    client = _client(hass, simulator)
+    simulator.set_mode("buddy", "drain", battery=25)
+    assert (await client.async_get_dog_status("buddy")).battery == 25
+    clock.now += 60
+    assert (await client.async_get_dog_status("buddy")).battery == 15
+    with pytest.raises(ValueError, match="battery"):
+        simulator.set_mode("buddy", "drain", battery=101)
+
+
+@pytest.mark.parametrize("dog_id", DOGS)
+@pytest.mark.parametrize("start", [0, 300, 700, 1500])
+async def test_wandering_dog_walks_away_from_home(
+    hass: HomeAssistant,
+    simulator: CollarSimulator,
+    clock: FakeClock,
+    dog_id: str,
+    start: int,
+) -> None:
+    """Wander: from where it is, straight away from home at 1.3 m/s, until healed."""
+    client = _client(hass, simulator)
+    clock.now += start
+    home = simulator.home
+    where = _where(await client.async_get_dog_status(dog_id))
+    simulator.set_mode(dog_id, "escape")
+    assert simulator.state()["dogs"][dog_id]["mode"] == Mode.WANDER
+    first = await client.async_get_dog_status(dog_id)
+    assert walk.distance_m(where, _where(first)) < 1
+    assert first.activity == "walking"
+    distances = [walk.distance_m(home, _where(first))]
+    for _ in range(10):
+        clock.now += 60
+        status = await client.async_get_dog_status(dog_id)
+        assert status.activity == "walking"
+        distances.append(walk.distance_m(home, _where(status)))
+    # Farther from home every minute; 78 m a minute from where it started.
+    assert distances == sorted(distances)
+    assert distances[-1] > distances[0] + 600
+    gone = walk.distance_m(_where(first), _where(status))
+    assert gone == pytest.approx(walk.WANDER_SPEED * 600, rel=0.01)
+    # Healed: back on its round, where the healthy collar would be now.
+    simulator.set_mode(dog_id, "healthy")
+    healed = await client.async_get_dog_status(dog_id)
+    round_fix = walk.fix_at(simulator.walks[dog_id], home, simulator.elapsed)
+    assert _where(healed) == (round_fix.latitude, round_fix.longitude)
+    assert healed.activity == round_fix.activity
+
+
+async def test_cli_drain_battery_and_freeze_age(simulator: CollarSimulator) -> None:
+    """`break DOG drain --battery` and `break DOG freeze --age` reach the simulator."""
+    url = ["--url", simulator.url]
+    args = ["break", "buddy", "drain", "--battery", "30", *url]
+    assert await asyncio.to_thread(cli_main, args) == 0
+    assert simulator.status("buddy")["battery"] == 30
+    args = ["break", "max", "freeze", "--age", "900", *url]
+    assert await asyncio.to_thread(cli_main, args) == 0
+    kept = datetime.fromisoformat(simulator.status("max")["updated_at"])
+    assert 890 <= (datetime.now(UTC) - kept).total_seconds() <= 910
+    args = ["break", "max", "freeze", "--age", "-5", *url]
+    assert await asyncio.to_thread(cli_main, args) == 1
+    async with (
+        ClientSession() as session,
+        session.post(
+            f"{simulator.url}/control/dogs/max/mode",
+            json={"mode": "drain", "battery": "low"},
+        ) as response,
+    ):
+        assert response.status == 400
+
+
+async def test_wandering_honours_the_speed_factor(
+    socket_enabled: None, clock: FakeClock
+) -> None:
+    """At --speed 10 a real minute is ten simulated ones: 780 m away."""
+    sim = CollarSimulator(dogs=("buddy",), clock=clock, speed=10)
+    sim.set_mode("buddy", "wander")
+    start = sim.status("buddy")["location"]
+    clock.now += 60
+    end = sim.status("buddy")["location"]
+    gone = walk.distance_m(
+        (start["latitude"], start["longitude"]), (end["latitude"], end["longitude"])
+    )
+    assert gone == pytest.approx(780, rel=0.01)
+
+
 async def test_control_endpoint(socket_enabled: None, clock: FakeClock) -> None:
     """Modes, homes and state over HTTP; bad requests are refused with a reason."""
     sim = CollarSimulator(clock=clock)
@@ -425,6 +530,7 @@ async def test_develop_banner_commands_break_and_heal_buddy(
                 "Heal it:",
                 "Freeze his collar:",
                 "Drain its battery:",
+                "Let him wander off:",
             )
         )
     ]
@@ -433,8 +539,9 @@ async def test_develop_banner_commands_break_and_heal_buddy(
         ["scripts/collar_simulator.py", "heal"],
         ["scripts/collar_simulator.py", "break"],
         ["scripts/collar_simulator.py", "break"],
+        ["scripts/collar_simulator.py", "break"],
     ]
-    expected = [Mode.ERROR_500, Mode.HEALTHY, Mode.FROZEN, Mode.DRAIN]
+    expected = [Mode.ERROR_500, Mode.HEALTHY, Mode.FROZEN, Mode.DRAIN, Mode.WANDER]
     for command, mode in zip(commands, expected, strict=True):
         args = [*command[1:], "--url", simulator.url]
         assert await asyncio.to_thread(cli_main, args) == 0

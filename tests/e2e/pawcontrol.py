@@ -172,10 +172,15 @@ async def collar_state(api: HassApi, collar_url: str) -> dict[str, Any]:
         return state
 
 
-async def set_collar(api: HassApi, collar_url: str, dog_id: str, mode: str) -> None:
-    """Switch a dog's simulated collar to a mode (`healthy`, `error500`, ...)."""
+async def set_collar(
+    api: HassApi, collar_url: str, dog_id: str, mode: str, **options: float
+) -> None:
+    """Switch a dog's simulated collar to a mode (`healthy`, `error500`, ...).
+
+    ``options``: what the mode takes besides, e.g. ``battery=25`` for `drain`.
+    """
     async with api.session.post(
-        f"{collar_url}/control/dogs/{dog_id}/mode", json={"mode": mode}
+        f"{collar_url}/control/dogs/{dog_id}/mode", json={"mode": mode, **options}
     ) as response:
         if response.status != 200:
             raise HassError(f"the simulator refused {mode} for {dog_id}")

@@ -4,7 +4,8 @@ Headless Chromium from Debian's `chromium` package, driven by Playwright
 (Playwright's own browser download is not used). The dashboard of
 config/dashboards/pawcontrol.yaml is nothing but the strategy, so what it
 shows comes from the integration: with Buddy and Max, then with Bella added
-in the options, during Bella's outage, in German, and with Buddy alone. The
+in the options, with Max's battery low, during Bella's outage, in German,
+and with Buddy alone. The
 screenshots go to docs/images/, which the README shows.
 """
 
@@ -197,6 +198,27 @@ async def test_dashboard_follows_the_dogs(
         await viewer.screenshot("dashboard-phone.png")
         await viewer.page.set_viewport_size(DESKTOP)
 
+        # Max's collar battery runs down from 25 %, 10 points a minute: below
+        # the limit of 20 % within a minute, and Battery low is on.
+        await set_collar(owner, instance.collar.url, "max", "drain", battery=25)
+        await eventually(
+            lambda: _is_on(owner, "binary_sensor.max_battery_low"),
+            "Max's battery is low",
+            within=240,
+        )
+        await viewer.page.reload()
+        await viewer.headings([*names, bella, "Resilience"])
+        # Max's Battery low reads "Low" (the others' "Normal"): a moment to draw.
+        await viewer.page.wait_for_timeout(2000)
+        assert await _is_on(owner, "binary_sensor.max_battery_low")
+        await viewer.screenshot("dashboard-protect.png")
+        await set_collar(owner, instance.collar.url, "max", "healthy")
+        await eventually(
+            lambda: _is_off(owner, "binary_sensor.max_battery_low"),
+            "Max's battery is no longer low",
+            within=120,
+        )
+
         # Bella's collar fails: her card says from when her data is.
         await set_collar(owner, instance.collar.url, bella_id, "error500")
 
@@ -232,6 +254,18 @@ async def test_dashboard_follows_the_dogs(
         await viewer.page.set_viewport_size(PHONE)
         await viewer.headings([DOGS["buddy"], "Resilience"])
         await viewer.screenshot("dashboard-one-dog-phone.png")
+
+
+async def _is_on(owner: HassApi, entity_id: str) -> bool:
+    """Return whether a binary sensor is on."""
+    state = await _state(owner, entity_id)
+    return state is not None and state["state"] == "on"
+
+
+async def _is_off(owner: HassApi, entity_id: str) -> bool:
+    """Return whether a binary sensor is off."""
+    state = await _state(owner, entity_id)
+    return state is not None and state["state"] == "off"
 
 
 async def _gone(owner: HassApi, entity_id: str) -> bool:

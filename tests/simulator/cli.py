@@ -3,9 +3,12 @@
     serve [--port 8765] [--home LAT LON] [--dogs buddy max] [--token TOKEN]
           [--speed 1] [--retry-after 5]
                           run the device API on 127.0.0.1 until Ctrl-C
-    break DOG MODE [--retry-after S]
+    break DOG MODE [--retry-after S] [--battery PERCENT] [--age SECONDS]
                           make a dog's collar fail; DOG may be `all` (every dog
-                          and the health check) or `health`
+                          and the health check) or `health`; `wander` (alias
+                          `escape`) walks the dog away from home until healed;
+                          --battery: where `drain` starts; --age: how old the
+                          data a `freeze` keeps is (Not reporting at once)
     heal DOG              make it answer again (`heal all` heals everything)
     status [--json]       show the modes, request counts and positions
 
@@ -77,9 +80,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     brk.add_argument("dog", help=f"a dog id, {HEALTH!r} or {ALL!r}")
     brk.add_argument(
-        "mode", help="e.g. 500, 503, 429, 401, hang, refuse, malformed, freeze, drain"
+        "mode",
+        help="e.g. 500, 503, 429, 401, hang, refuse, malformed, freeze, drain, wander",
     )
     brk.add_argument("--retry-after", type=int, default=None)
+    brk.add_argument(
+        "--battery",
+        type=float,
+        default=None,
+        help="drain: the battery level it starts at (default: the current one)",
+    )
+    brk.add_argument(
+        "--age",
+        type=float,
+        default=None,
+        help="freeze: seconds the kept updated_at lies in the past (default 0)",
+    )
     brk.add_argument("--url", default=url_default, help=url_help)
 
     heal = sub.add_parser("heal", help="make a dog's collar answer again")
@@ -210,8 +226,10 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         mode = Mode.HEALTHY if args.command == "heal" else parse_mode(args.mode)
         body: dict[str, Any] = {"mode": mode}
-        if args.command == "break" and args.retry_after is not None:
-            body["retry_after"] = args.retry_after
+        if args.command == "break":
+            for key in ("retry_after", "battery", "age"):
+                if getattr(args, key) is not None:
+                    body[key] = getattr(args, key)
         dog = urllib.parse.quote(args.dog, safe="")
         state = control(args.url, f"/control/dogs/{dog}/mode", body)
     except (ControlError, ValueError) as err:

@@ -1,4 +1,4 @@
-"""How a simulated collar answers: healthy, failing, frozen or with a draining battery."""
+"""How a simulated collar answers: healthy, failing, frozen, draining or wandering off."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ class Mode(StrEnum):
     UNAUTHORIZED_401 = "unauthorized401"
     FROZEN = "frozen"
     DRAIN = "drain"
+    WANDER = "wander"
 
 
 MODES: dict[Mode, str] = {
@@ -31,6 +32,10 @@ MODES: dict[Mode, str] = {
     Mode.UNAUTHORIZED_401: "HTTP 401 whatever the token (Home Assistant asks to reauthenticate)",
     Mode.FROZEN: "answer, but with the collar's last data: updated_at and position stop moving",
     Mode.DRAIN: "the battery falls 10 points a minute to 5 %, then charges to 100 % (charging: true), again and again",
+    Mode.WANDER: (
+        "the dog wanders off: from where it is it walks straight away from home"
+        " along its bearing at 1.3 m/s (activity walking) until it is healed"
+    ),
 }
 
 # Short names for the command line: `break buddy 500`.
@@ -48,6 +53,8 @@ ALIASES: dict[str, Mode] = {
     "json": Mode.MALFORMED,
     "freeze": Mode.FROZEN,
     "battery": Mode.DRAIN,
+    "escape": Mode.WANDER,
+    "wanderoff": Mode.WANDER,
 }
 
 # Targets of a mode besides a dog id.

@@ -9,6 +9,10 @@ health check needs none). Control, on the same port and without a token:
                                       target: a dog id, "health" or "all";
                                       "frozen" keeps a dog's data as it is now,
                                       "drain" runs its battery down and charges it
+                                      (optional "battery": the level it starts at);
+                                      "frozen" takes an optional "age": seconds
+                                      its kept updated_at lies in the past;
+                                      "wander" walks the dog away from home
     POST /control/home                {"latitude": 52.52, "longitude": 13.405}
 
 It listens on 127.0.0.1 only.
@@ -19,8 +23,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable
 import contextlib
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 import json
 import logging
 import math
@@ -30,7 +34,15 @@ from typing import Any
 from aiohttp import web
 
 from .modes import ALL, HEALTH, Mode, parse_mode
-from .walk import Walk, drain_at, fix_at, profile_for
+from .walk import (
+    OUTDOOR_ACCURACY,
+    Walk,
+    battery_at,
+    drain_at,
+    fix_at,
+    profile_for,
+    wander_at,
+)
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -58,6 +70,9 @@ class Target:
     # When the drain began (simulated seconds) and the battery then.
     drain_since: float = 0.0
     drain_from: float = 0.0
+    # When the dog began to wander off (simulated seconds) and from where.
+    wander_since: float = 0.0
+    wander_from: tuple[float, float] = (0.0, 0.0)
 
     def set_mode(self, mode: Mode, retry_after: int) -> None:
         """Switch the mode; a request held by `hang` is answered now."""
@@ -122,8 +137,23 @@ class CollarSimulator:
         target = self.targets[dog_id]
         if target.mode == Mode.FROZEN and target.frozen is not None:
             return dict(target.frozen)
-        fix = fix_at(self.walks[dog_id], self.home, self.elapsed)
+        walk = self.walks[dog_id]
+        fix = fix_at(walk, self.home, self.elapsed)
         battery, charging = fix.battery, False
+        if target.mode == Mode.WANDER:
+            latitude, longitude = wander_at(
+                target.wander_from,
+                walk.profile.bearing,
+                self.elapsed - target.wander_since,
+            )
+            fix = replace(
+                fix,
+                latitude=round(latitude, 7),
+                longitude=round(longitude, 7),
+                accuracy=OUTDOOR_ACCURACY,
+                battery=battery_at(walk.profile, self.elapsed),
+                activity="walking",
+            )
         if target.mode == Mode.DRAIN:
             battery, charging = drain_at(
                 target.drain_from, self.elapsed - target.drain_since
@@ -141,9 +171,26 @@ class CollarSimulator:
             "charging": charging,
         }
 
-    def set_mode(self, target: str, mode: str, retry_after: int | None = None) -> None:
-        """Switch a dog, the health check or `all` of them to a mode."""
+    def set_mode(
+        self,
+        target: str,
+        mode: str,
+        retry_after: int | None = None,
+        *,
+        battery: float | None = None,
+        age: float = 0.0,
+    ) -> None:
+        """Switch a dog, the health check or `all` of them to a mode.
+
+        ``battery``: the level a `drain` starts at (default: the current one);
+        ``age``: how many seconds before now the data a `frozen` collar keeps
+        was measured (its updated_at; default 0).
+        """
         mode = parse_mode(mode)
+        if battery is not None and not 0 <= battery <= 100:
+            raise ValueError("battery must be 0-100")
+        if not 0 <= age <= 86400:
+            raise ValueError("age must be 0-86400 seconds")
         names = list(self.targets) if target == ALL else [target]
         if any(name not in self.targets for name in names):
             raise KeyError(target)
@@ -154,9 +201,15 @@ class CollarSimulator:
                 mode, self.default_retry_after if retry_after is None else retry_after
             )
             if now is not None:
-                self.targets[name].frozen = now
-                self.targets[name].drain_since = self.elapsed
-                self.targets[name].drain_from = float(now["battery"])
+                kept = self.targets[name]
+                measured = datetime.fromisoformat(now["updated_at"])
+                kept.frozen = now | {
+                    "updated_at": (measured - timedelta(seconds=age)).isoformat()
+                }
+                kept.drain_since = kept.wander_since = self.elapsed
+                kept.drain_from = float(now["battery"] if battery is None else battery)
+                where = now["location"]
+                kept.wander_from = (where["latitude"], where["longitude"])
         LOGGER.info("%s: %s", target, mode)
 
     def set_home(self, latitude: float, longitude: float) -> None:
@@ -230,7 +283,7 @@ class CollarSimulator:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(target.release.wait(), self.hang_seconds)
         match target.mode:
-            case Mode.HEALTHY | Mode.HANG | Mode.FROZEN | Mode.DRAIN:
+            case Mode.HEALTHY | Mode.HANG | Mode.FROZEN | Mode.DRAIN | Mode.WANDER:
                 # The collar's data changes (or not) in status(); the API answers.
                 return None
             case Mode.REFUSE:
@@ -286,8 +339,16 @@ class CollarSimulator:
             not isinstance(retry_after, int) or isinstance(retry_after, bool)
         ):
             raise web.HTTPBadRequest(text="retry_after must be whole seconds")
+        numbers: dict[str, float] = {}
+        for key in ("battery", "age"):
+            value = body.get(key)
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise web.HTTPBadRequest(text=f"{key} must be a number")
+            numbers[key] = float(value)
         try:
-            self.set_mode(target, str(body.get("mode", "")), retry_after)
+            self.set_mode(target, str(body.get("mode", "")), retry_after, **numbers)
         except ValueError as err:
             raise web.HTTPBadRequest(text=str(err)) from err
         except KeyError as err:

@@ -29,6 +29,7 @@ BATTERY_RECHARGED_BELOW = 10.0  # percent; then the collar is back at 100 %
 DRAIN_PER_MINUTE = 10.0  # percent, in the `drain` mode
 CHARGE_PER_MINUTE = 20.0  # percent, in the `drain` mode
 DRAIN_FLOOR = 5.0  # percent; there the collar is put on its charger
+WANDER_SPEED = 1.3  # metres per second, in the `wander` mode
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -275,6 +276,20 @@ def drain_at(start: float, seconds: float) -> tuple[int, bool]:
     if into < charge:
         return round(DRAIN_FLOOR + CHARGE_PER_MINUTE * into / 60), True
     return round(100.0 - DRAIN_PER_MINUTE * (into - charge) / 60), False
+
+
+def wander_at(
+    start: tuple[float, float], bearing: float, seconds: float
+) -> tuple[float, float]:
+    """Return where a dog is ``seconds`` into the `wander` mode.
+
+    It left ``start`` walking straight along ``bearing`` (degrees clockwise
+    from north) at WANDER_SPEED. Every point of a round lies on the side of
+    home its bearing points to, so the dog only gets farther from home.
+    """
+    distance = WANDER_SPEED * max(seconds, 0.0)
+    angle = math.radians(bearing)
+    return to_lat_lon(start, distance * math.sin(angle), distance * math.cos(angle))
 
 
 def to_lat_lon(
