@@ -121,7 +121,7 @@ EVIDENCE: tuple[tuple[str, str, str], ...] = (
     ("runtime-data", "__init__.py", r"entry\.runtime_data = PawControlRuntimeData\("),
     ("runtime-data", "data.py", r"^type PawControlConfigEntry = ConfigEntry\[PawControlRuntimeData\]"),
     ("stale-devices", "__init__.py", r"^async def async_remove_config_entry_device\("),
-    ("stale-devices", "entity.py", r"if not device\.identifiers & wanted:\n(?:\s+#.*\n)*\s+registry\.async_update_device\(\s+device\.id, remove_config_entry_id="),
+    ("stale-devices", "entity.py", r"if not device\.identifiers & wanted:\n(?:\s+#.*\n)*\s+registry\.async_remove_device\(device\.id\)"),
     ("strict-typing", "/pyproject.toml", r"^\[tool\.mypy\]\n(?:[^\[\n].*\n)*strict = true$"),
     ("strict-typing", "/scripts/test", r"^\.venv/bin/mypy --strict custom_components/pawcontrol$"),
     ("test-before-configure", "config_flow.py", r"await client\.async_check_health\(\)"),
